@@ -1,0 +1,1 @@
+"""Subcommands of the `degram` tool, one module each."""

@@ -1,0 +1,42 @@
+"""Ada-STFT: the STFT as a strided Conv1d with a learnable window and learnable DFT kernels."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .common import LogStandardise, mel_filterbank
+from .stft import ConvSTFT
+
+
+class AdaSTFT(nn.Module):
+    """Waveform (B, L) → standardised log |learnable STFT| (B, 1, T, F).
+
+    F = n_fft // 2 + 1 (257), or ``n_mels`` with the optional fixed mel projection.
+    ``learn_window`` (Hann init) and ``learn_kernels`` (DFT init) switch the two parts.
+    """
+
+    def __init__(self, sample_rate: int = 16000, n_fft: int = 512, hop_length: int = 160,
+                 win_length: int | None = None, learn_window: bool = True, learn_kernels: bool = True,
+                 n_mels: int | None = None, znorm_freq: bool = False):
+        super().__init__()
+        self.sample_rate = sample_rate
+        self.stft = ConvSTFT(n_fft, hop_length, win_length, learn_window, learn_kernels)
+        if n_mels:
+            self.register_buffer('mel', mel_filterbank(self.stft.n_bins, n_mels, sample_rate))
+        else:
+            self.mel = None
+        self.compress = LogStandardise(znorm_freq)
+
+    @property
+    def out_channels(self) -> int:
+        return 1
+
+    @property
+    def out_features(self) -> int:
+        return self.stft.n_bins if self.mel is None else self.mel.shape[1]
+
+    def forward(self, waveform: torch.Tensor) -> torch.Tensor:
+        magnitude = self.stft(waveform)
+        if self.mel is not None:
+            magnitude = magnitude @ self.mel
+        return self.compress(magnitude.unsqueeze(1))

@@ -1,0 +1,62 @@
+"""Pieces shared by several front-ends: log compression, standardisation, the mel scale."""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+LOG_EPS = 1e-7
+
+
+def hz_to_mel(hz):
+    """HTK mel scale; works on floats and tensors."""
+    if isinstance(hz, torch.Tensor):
+        return 2595.0 * torch.log10(1.0 + hz / 700.0)
+    return 2595.0 * math.log10(1.0 + hz / 700.0)
+
+
+def mel_to_hz(mel):
+    if isinstance(mel, torch.Tensor):
+        return 700.0 * (10.0 ** (mel / 2595.0) - 1.0)
+    return 700.0 * (10.0 ** (mel / 2595.0) - 1.0)
+
+
+def mel_points(n_points: int, f_min: float, f_max: float) -> torch.Tensor:
+    """``n_points`` frequencies (Hz) equally spaced on the mel scale from f_min to f_max."""
+    mels = torch.linspace(hz_to_mel(f_min), hz_to_mel(f_max), n_points, dtype=torch.float64)
+    return mel_to_hz(mels)
+
+
+def mel_filterbank(n_freqs: int, n_mels: int, sample_rate: int, f_min: float = 0.0,
+                   f_max: float | None = None) -> torch.Tensor:
+    """Triangular mel filterbank (n_freqs, n_mels) over STFT bins 0 … sample_rate / 2."""
+    f_max = sample_rate / 2 if f_max is None else f_max
+    bins = torch.linspace(0, sample_rate / 2, n_freqs, dtype=torch.float64)
+    edges = mel_points(n_mels + 2, f_min, f_max)
+    lower, centre, upper = edges[:-2], edges[1:-1], edges[2:]
+    rising = (bins[:, None] - lower) / (centre - lower)
+    falling = (upper - bins[:, None]) / (upper - centre)
+    return torch.clamp(torch.minimum(rising, falling), min=0.0).float()
+
+
+class LogStandardise(nn.Module):
+    """ln(x + 1e-7), then standardise: per utterance over (T, F), or per frame over F.
+
+    Shapes: (B, C, T, F) → (B, C, T, F).
+    """
+
+    def __init__(self, znorm_freq: bool = False, eps: float = 1e-5):
+        super().__init__()
+        self.znorm_freq = znorm_freq
+        self.eps = eps
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = torch.log(x + LOG_EPS)
+        dims = (-1,) if self.znorm_freq else (-2, -1)
+        mean = x.mean(dim=dims, keepdim=True)
+        std = x.std(dim=dims, keepdim=True, unbiased=False)
+        return (x - mean) / (std + self.eps)
+
+    def extra_repr(self) -> str:
+        return f'znorm_freq={self.znorm_freq}'

@@ -1,0 +1,33 @@
+"""Log STFT magnitude: the paper's baseline representation."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .common import LogStandardise
+from .stft import ConvSTFT
+
+
+class Spectrogram(nn.Module):
+    """Waveform (B, L) → standardised log |STFT| (B, 1, T, 257).
+
+    Hann window of 512 samples (32 ms at 16 kHz), hop 160 (10 ms), n_fft 512.
+    """
+
+    def __init__(self, sample_rate: int = 16000, n_fft: int = 512, hop_length: int = 160,
+                 win_length: int | None = None, znorm_freq: bool = False):
+        super().__init__()
+        self.sample_rate = sample_rate
+        self.stft = ConvSTFT(n_fft, hop_length, win_length)
+        self.compress = LogStandardise(znorm_freq)
+
+    @property
+    def out_channels(self) -> int:
+        return 1
+
+    @property
+    def out_features(self) -> int:
+        return self.stft.n_bins
+
+    def forward(self, waveform: torch.Tensor) -> torch.Tensor:
+        return self.compress(self.stft(waveform).unsqueeze(1))
