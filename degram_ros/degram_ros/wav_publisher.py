@@ -1,0 +1,156 @@
+"""``wav_publisher``: play audio files onto ROS 2 topics like audio_capture would.
+
+Publishes each file (WAV/FLAC/Ogg, any rate and channel count, read with soundfile) as
+``audio_common_msgs/AudioData`` on ``audio``, ``AudioDataStamped`` on ``audio_stamped`` and a
+latched ``AudioInfo`` on ``audio_info`` (S16LE, coding_format ``wave``, the file's own rate and
+channels: no resampling), in chunks of ``chunk_length`` seconds, paced in real time (``rate`` 2.0
+= twice as fast, 0 = as fast as possible), optionally looping.  Exits when done unless looping.
+
+Parameters: ``files`` (string list), ``file`` (one file, added to files), ``chunk_length`` (s,
+0.1), ``rate`` (1.0), ``loop`` (false), ``frame_id`` (``microphone``), ``start_delay`` (s, 0.5:
+time for subscribers to connect before the first chunk).
+"""
+from __future__ import annotations
+
+import array
+import sys
+import time
+
+import numpy as np
+import rclpy
+from builtin_interfaces.msg import Time
+from rcl_interfaces.msg import FloatingPointRange, ParameterDescriptor
+from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+
+from degram_ros.streaming import encode_pcm
+
+LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
+                     durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+
+class WavPublisherError(RuntimeError):
+    pass
+
+
+def read_file(path: str) -> tuple[np.ndarray, int]:
+    """→ (frames (n, channels) float32, rate); raises WavPublisherError naming the file."""
+    import soundfile
+
+    try:
+        frames, rate = soundfile.read(path, dtype='float32', always_2d=True)
+    except Exception as exc:
+        raise WavPublisherError(f'{path}: cannot read audio ({exc})') from None
+    if frames.shape[0] == 0:
+        raise WavPublisherError(f'{path}: the file holds no samples')
+    return frames, int(rate)
+
+
+class WavPublisher(Node):
+    def __init__(self, node_name: str = 'wav_publisher', **kwargs):
+        super().__init__(node_name, **kwargs)
+        from audio_common_msgs.msg import AudioData, AudioDataStamped, AudioInfo
+
+        self._types = (AudioData, AudioDataStamped, AudioInfo)
+
+        def desc(text, lo=None, hi=None):
+            d = ParameterDescriptor(description=text, read_only=True)
+            if lo is not None:
+                d.floating_point_range = [FloatingPointRange(from_value=lo, to_value=hi, step=0.0)]
+            return d
+
+        self.declare_parameter('files', [''], desc('audio files to publish, in order'))
+        self.declare_parameter('file', '', desc('one audio file (added to files)'))
+        self.declare_parameter('chunk_length', 0.1, desc('seconds per message', 0.001, 60.0))
+        self.declare_parameter('rate', 1.0, desc('playback speed; 0 = as fast as possible',
+                                                 0.0, 1000.0))
+        self.declare_parameter('loop', False, desc('start again after the last file'))
+        self.declare_parameter('frame_id', 'microphone', desc('header.frame_id of audio_stamped'))
+        self.declare_parameter('start_delay', 0.5, desc('seconds to wait before the first chunk',
+                                                        0.0, 60.0))
+        files = [f for f in self.get_parameter('files').value if f]
+        one = self.get_parameter('file').value
+        if one:
+            files.append(one)
+        if not files:
+            raise WavPublisherError('no audio file given: set the files (or file) parameter, e.g. '
+                                    '--ros-args -p file:=/path/clip.wav')
+        self.clips = [(f, *read_file(f)) for f in files]   # fail early on unreadable files
+        self.chunk_length = self.get_parameter('chunk_length').value
+        self.rate = self.get_parameter('rate').value
+        self.loop = self.get_parameter('loop').value
+        self.frame_id = self.get_parameter('frame_id').value
+        self.start_delay = self.get_parameter('start_delay').value
+        self.pub_audio = self.create_publisher(AudioData, 'audio', 10)
+        self.pub_stamped = self.create_publisher(AudioDataStamped, 'audio_stamped', 10)
+        self.pub_info = self.create_publisher(AudioInfo, 'audio_info', LATCHED)
+        self.chunks_published = 0
+
+    def _publish_info(self, rate: int, channels: int) -> None:
+        info = self._types[2]()
+        info.channels, info.sample_rate = channels, rate
+        info.sample_format, info.coding_format = 'S16LE', 'wave'
+        info.bitrate = rate * channels * 16
+        self.pub_info.publish(info)
+
+    def run(self, stop=lambda: False) -> None:
+        """Publish everything (blocking); ``stop()`` is polled between chunks."""
+        AudioData, AudioDataStamped, _ = self._types
+        time.sleep(self.start_delay)
+        clock_start = time.monotonic()
+        ros_start = self.get_clock().now().nanoseconds
+        played = 0.0          # seconds of audio published so far (for pacing)
+        while rclpy.ok(context=self.context) and not stop():
+            for path, frames, rate in self.clips:
+                self._publish_info(rate, frames.shape[1])
+                self.get_logger().info(f'publishing {path} ({frames.shape[0] / rate:.2f} s, '
+                                       f'{rate} Hz, {frames.shape[1]} ch)')
+                step = max(1, int(round(self.chunk_length * rate)))
+                for i in range(0, frames.shape[0], step):
+                    if stop() or not rclpy.ok(context=self.context):
+                        return
+                    chunk = frames[i:i + step]
+                    payload = array.array('B', encode_pcm(chunk, 'S16LE'))
+                    # capture time of the chunk's first sample on the file's own gap-free
+                    # timeline (audio time: with rate > 1 the stamps run ahead of the clock)
+                    ns = ros_start + int(round(played * 1e9))
+                    stamp = Time(sec=ns // 1_000_000_000, nanosec=ns % 1_000_000_000)
+                    msg = AudioData(data=payload)
+                    stamped = AudioDataStamped()
+                    stamped.header.stamp = stamp
+                    stamped.header.frame_id = self.frame_id
+                    stamped.audio = AudioData(data=payload)
+                    self.pub_audio.publish(msg)
+                    self.pub_stamped.publish(stamped)
+                    self.chunks_published += 1
+                    played += chunk.shape[0] / rate
+                    if self.rate > 0:   # sleep until this chunk's audio "has been captured"
+                        delay = clock_start + played / self.rate - time.monotonic()
+                        if delay > 0:
+                            time.sleep(delay)
+            if not self.loop:
+                return
+
+
+def main(args=None) -> int:
+    rclpy.init(args=args)
+    logger = rclpy.logging.get_logger('wav_publisher')
+    try:
+        node = WavPublisher()
+    except WavPublisherError as exc:
+        logger.fatal(str(exc))
+        rclpy.try_shutdown()
+        sys.exit(1)
+    try:
+        node.run()
+        time.sleep(0.5)   # let the last messages leave
+    except KeyboardInterrupt:
+        pass
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Benchmark degram_node end to end (not a test).
+
+For 1 and for N (default 8) simultaneous real-time streams, each served by its own degram_node
+process (window 1 s, hop 0.5 s, CPU, 1 torch thread per node), publishes 16 kHz mono S16LE audio in
+0.1 s AudioDataStamped chunks and measures
+
+* latency: from the publication of the chunk that completes a window to the arrival of that
+  window's result message (median, p95), and
+* CPU share of each node process (user+system CPU time / wall time, from /proc/PID/stat; 100 % =
+  one core), plus results received vs expected and the windows the nodes dropped.
+
+Writes JSON (--out) and prints a Markdown table. Run after `source tools/env.sh`:
+
+    python tools/bench_node.py [--model PATH|shipped name] [--streams 1 8] [--seconds 20]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+CHUNK = 0.1
+WINDOW, HOP = 1.0, 0.5
+RATE = 16000
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def default_model(tmp: Path) -> tuple[str, str]:
+    from degram_ros.checkpoint import SHIPPED_DIR
+
+    if (SHIPPED_DIR / 'sound_event.pt').is_file():
+        return 'sound_event', 'shipped sound_event'
+    from degram_ros import build_model, save_checkpoint
+
+    model = build_model('degram', 'resnet18', num_classes=10, sample_rate=RATE)
+    path = save_checkpoint(model, tmp / 'bench_degram_resnet18.pt',
+                           labels=[f'class_{i}' for i in range(10)], task='sound_event',
+                           name='bench_degram_resnet18')
+    return str(path), 'temporary untrained degram+resnet18 (10 classes)'
+
+
+def run_case(n_streams: int, model: str, seconds: float, env: dict) -> dict:
+    from degram_msgs.msg import SoundEvent
+
+    from degram_ros.ros_harness import AudioSource, RosHarness
+    from degram_ros.streaming import encode_pcm
+
+    procs = []
+    for i in range(n_streams):
+        cmd = [sys.executable, '-m', 'degram_ros.node', '--ros-args', '-r', f'__ns:=/bench{i}',
+               '-p', f'model_path:={model}', '-p', 'device:=cpu', '-p', 'stamped:=true',
+               '-p', f'window_length:={WINDOW}', '-p', f'hop_length:={HOP}',
+               '-p', 'num_threads:=1', '--log-level', 'warn']
+        procs.append(subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.PIPE, text=True))
+    ros = RosHarness(threads=2)
+    try:
+        sources, received = [], []
+        for i in range(n_streams):
+            arrivals: list[tuple[float, float]] = []
+            lock = threading.Lock()
+
+            def on_result(msg, arrivals=arrivals, lock=lock):
+                now = time.monotonic()
+                with lock:
+                    arrivals.append((msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9, now))
+            ros.client.create_subscription(SoundEvent, f'/bench{i}/sound_event', on_result, 100)
+            received.append(arrivals)
+            sources.append(AudioSource(ros, f'/bench{i}'))
+        deadline = time.monotonic() + 180
+        for i, src in enumerate(sources):
+            while src.pub_stamped.get_subscription_count() == 0:
+                if procs[i].poll() is not None:
+                    raise RuntimeError(f'node {i} exited: {procs[i].stderr.read()}')
+                if time.monotonic() > deadline:
+                    raise RuntimeError('nodes did not come up')
+                time.sleep(0.1)
+            src.info(RATE, 1, 'S16LE')
+        time.sleep(2.0)   # let AudioInfo arrive and the processes settle
+        rng = np.random.default_rng(0)
+        audio = (0.1 * rng.standard_normal(int((seconds + WINDOW) * RATE))).astype(np.float32)
+        payloads = [encode_pcm(audio[k:k + int(CHUNK * RATE)]) for k in
+                    range(0, len(audio), int(CHUNK * RATE))]
+        t0_stamp = 1000.0
+        published: dict[int, float] = {}
+        cpu0 = [cpu_seconds(p.pid) for p in procs]
+        wall0 = time.monotonic()
+        for k, payload in enumerate(payloads):   # real-time pacing
+            target = wall0 + k * CHUNK
+            delay = target - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            stamp = t0_stamp + k * CHUNK
+            for src in sources:
+                src.raw(payload, stamp)
+            published[k] = time.monotonic()
+        time.sleep(1.5)
+        wall = time.monotonic() - wall0
+        cpu = [(cpu_seconds(p.pid) - c) / wall for p, c in zip(procs, cpu0)]
+        latencies = []
+        for arrivals in received:
+            for stamp, arrival in arrivals:
+                # the chunk that completes the window [stamp, stamp + WINDOW)
+                k = int(round((stamp - t0_stamp + WINDOW) / CHUNK)) - 1
+                if k in published:
+                    latencies.append(arrival - published[k])
+        expected_per_stream = int((len(payloads) * CHUNK - WINDOW) / HOP) + 1
+        got = sum(len(a) for a in received)
+        return {
+            'streams': n_streams,
+            'seconds': round(wall, 2),
+            'results': got,
+            'expected': expected_per_stream * n_streams,
+            'latency_median_ms': round(1e3 * float(np.median(latencies)), 1) if latencies else None,
+            'latency_p95_ms': round(1e3 * float(np.percentile(latencies, 95)), 1)
+            if latencies else None,
+            'cpu_per_node_percent': round(100 * float(np.mean(cpu)), 1),
+            'cpu_total_percent': round(100 * float(np.sum(cpu)), 1),
+        }
+    finally:
+        ros.close()
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--model', help='checkpoint or shipped model name (default: shipped '
+                                        'sound_event, else a temporary untrained model)')
+    parser.add_argument('--streams', type=int, nargs='+', default=[1, 8])
+    parser.add_argument('--seconds', type=float, default=20.0)
+    parser.add_argument('--out', default='log/bench_node.json', help='JSON report (log/ is ignored by git)')
+    args = parser.parse_args(argv)
+    env = dict(os.environ)
+    env.setdefault('ROS_DOMAIN_ID', str(150 + os.getpid() % 80))
+    env.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
+    os.environ.update(env)
+    with tempfile.TemporaryDirectory() as tmp:
+        model, description = (args.model, args.model) if args.model else default_model(Path(tmp))
+        rows = [run_case(n, model, args.seconds, env) for n in args.streams]
+    import platform
+
+    report = {'model': description, 'window_length': WINDOW, 'hop_length': HOP,
+              'chunk_length': CHUNK, 'cpu': platform.processor() or platform.machine(),
+              'cores': os.cpu_count(), 'cases': rows}
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(report, indent=2))
+    print(f'\nmodel: {description}; window {WINDOW} s, hop {HOP} s, {CHUNK} s chunks, '
+          f'{os.cpu_count()} cores\n')
+    print('| streams | results/expected | latency median (ms) | latency p95 (ms) | '
+          'CPU per node (% of a core) | CPU total |')
+    print('|---|---|---|---|---|---|')
+    for r in rows:
+        print(f"| {r['streams']} | {r['results']}/{r['expected']} | {r['latency_median_ms']} | "
+              f"{r['latency_p95_ms']} | {r['cpu_per_node_percent']} | {r['cpu_total_percent']} |")
+    print(f'\nJSON: {args.out}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

