@@ -9,7 +9,7 @@ setup(
     name=package_name,
     version='0.1.0',
     packages=find_packages(exclude=['test']),
-    package_data={package_name: ['models/*.pt', 'configs/*.yaml', 'data/demo/*']},
+    package_data={package_name: ['models/*.pt', 'configs/*.yaml', 'assets/demo/*']},
     include_package_data=True,
     data_files=[
         ('share/ament_index/resource_index/packages', ['resource/' + package_name]),

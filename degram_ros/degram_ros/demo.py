@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 #: attributed tiny demo clips shipped with the package (WAV/FLAC/Ogg); the demo plays the first
-BUNDLED_DEMO_DIR = Path(__file__).resolve().parent / 'data' / 'demo'
+BUNDLED_DEMO_DIR = Path(__file__).resolve().parent / 'assets' / 'demo'
 AUDIO_SUFFIXES = ('.wav', '.flac', '.ogg')
 
 
