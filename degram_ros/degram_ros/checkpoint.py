@@ -117,6 +117,13 @@ class Checkpoint:
         return probabilities[0] if single else probabilities
 
 
+def save_half(source: str | Path, destination: str | Path) -> Path:
+    """Re-save a checkpoint with fp16 weights (half the size; how shipped models are stored)."""
+    checkpoint = load_checkpoint(source)
+    return save_checkpoint(checkpoint.model, destination, labels=checkpoint.labels, task=checkpoint.task,
+                           half=True, **checkpoint.metadata)
+
+
 def _read(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise CheckpointError(f'{path}: no such checkpoint file')

@@ -47,7 +47,6 @@ import copy
 import csv
 import math
 import re
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -525,10 +524,10 @@ def train(config: dict, *, resume: bool | str = False, log=None) -> dict:
             break
 
     if cfg.get('export') and best_path.is_file():
-        dest = Path(cfg['export'])
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(best_path, dest)
-        log(f'exported {best_path} -> {dest}')
+        from .checkpoint import save_half
+
+        dest = save_half(best_path, cfg['export'])
+        log(f'exported {best_path} -> {dest} (fp16 weights)')
     log(f'done: best {monitor} = {_fmt(best_value)} -> {best_path}')
     return {'run_dir': str(run_dir), 'best': str(best_path), 'last': str(last_path), 'monitor': monitor,
             'best_value': best_value, 'best_metrics': best_metrics, 'epochs': epoch, 'stopped': stopped,
