@@ -24,7 +24,7 @@ from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescr
 from rclpy.exceptions import ParameterException
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
-from rclpy.qos import (DurabilityPolicy, QoSProfile, ReliabilityPolicy,
+from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy,
                        qos_profile_sensor_data)
 from sensor_msgs.msg import Image
 
@@ -46,6 +46,12 @@ REPRESENTATION_ENCODINGS = ('mono8', '32FC1')
 THROTTLE_S = 5.0
 LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
                      durability=DurabilityPolicy.TRANSIENT_LOCAL)
+# The sensor-data profile (best effort: matches reliable and best-effort publishers) with a deeper
+# queue: its depth of 5 loses chunks whenever a burst (bag replay, a busy executor) outruns the
+# callback, and every lost chunk resets the window buffer.
+AUDIO_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=100,
+                       reliability=qos_profile_sensor_data.reliability,
+                       durability=qos_profile_sensor_data.durability)
 
 
 class StartupError(RuntimeError):
@@ -179,10 +185,10 @@ class DegramNode(Node):
         self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         if p['stamped']:
             self._audio_sub = self.create_subscription(
-                AudioDataStamped, 'audio_stamped', self._on_audio_stamped, qos_profile_sensor_data)
+                AudioDataStamped, 'audio_stamped', self._on_audio_stamped, AUDIO_QOS)
         else:
             self._audio_sub = self.create_subscription(
-                AudioData, 'audio', self._on_audio, qos_profile_sensor_data)
+                AudioData, 'audio', self._on_audio, AUDIO_QOS)
         self._info_sub = self.create_subscription(AudioInfo, 'audio_info', self._on_info, LATCHED)
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self._publish_model_info()
