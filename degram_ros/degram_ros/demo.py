@@ -5,9 +5,9 @@ degram_node, both in this process on one executor, and every result is printed a
 
     python -m degram_ros.demo [--clip FILE] [--model PATH_OR_NAME] [--device auto] [--rate 1.0]
 
-The clip is, in order: --clip; the first file in the bundled demo folder (BUNDLED_DEMO_DIR);
-the first shared ESC-10 dog-bark clip ($DEGRAM_SHARED_DATA or ../shared/data next to the
-repository); a generated tone.
+Without --clip it plays the bundled clips (BUNDLED_DEMO_DIR), each through the shipped model it
+was made for (SCENES); if they are missing, the first shared ESC-10 dog-bark clip
+($DEGRAM_SHARED_DATA or ../shared/data next to the repository), else a generated tone.
 """
 from __future__ import annotations
 
@@ -66,69 +66,96 @@ def format_result(msg, t0: float) -> str:
             + (f'   ({others})' if others else ''))
 
 
+#: the default demo: each bundled clip through the shipped model it was made for. The sound-event
+#: model was trained on 4-6 s crops, so it listens to 3 s windows; speakers need only 1 s.
+SCENES = (
+    ('sound_events.ogg', 'sound_event', 3.0, 1.0),
+    ('speakers.flac', 'speaker_id', 1.0, 0.5),
+)
+
+
+def play(ros, clip: Path, model: str, task: str, device: str, rate: float, window: float,
+         hop: float) -> int:
+    """Stream ``clip`` into a fresh degram_node and print every result; → number of results."""
+    from degram_msgs.msg import SoundEvent, SpeakerId
+
+    from degram_ros.node import DegramNode
+    from degram_ros.wav_publisher import WavPublisher
+
+    node = ros.add(DegramNode, 'degram_node', params={
+        'model_path': model, 'task': task, 'device': device, 'stamped': True,
+        'window_length': window, 'hop_length': hop, 'top_k': 3})
+    topic, kind = ('speaker_id', SpeakerId) if node.task == 'speaker_id' else ('sound_event', SoundEvent)
+    start: list[float] = []
+    count = [0]
+
+    def show(msg):
+        if not start:
+            start.append(msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9)
+        count[0] += 1
+        print(format_result(msg, start[0]), flush=True)
+
+    subscription = ros.client.create_subscription(kind, topic, show, 10)
+    player = ros.add(WavPublisher, 'wav_publisher', params={
+        'files': [str(clip)], 'rate': rate, 'chunk_length': 0.1, 'loop': False})
+    print(f"\n{clip.name} -> model '{node.model_name}' ({node.task}) on {node.device_text}; "
+          f'window {window} s, hop {hop} s; * = above threshold', flush=True)
+    try:
+        player.run()
+        threading.Event().wait(1.0 + window)   # let the last windows come through
+    finally:
+        ros.client.destroy_subscription(subscription)
+        ros.remove(player)
+        ros.remove(node)
+    print(f'{count[0]} results', flush=True)
+    return count[0]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--clip', help='audio file to play (WAV/FLAC/Ogg)')
+    parser.add_argument('--clip', help='audio file to play (WAV/FLAC/Ogg); default: the bundled '
+                        'clips, each through its shipped model')
     parser.add_argument('--model', default='', help="checkpoint or shipped model name "
                                                     "(default: the shipped model for --task)")
     parser.add_argument('--task', default='', choices=['', 'sound_event', 'speaker_id'])
     parser.add_argument('--device', default='auto')
     parser.add_argument('--rate', type=float, default=1.0, help='playback speed (1 = real time)')
-    parser.add_argument('--window', type=float, default=1.0)
-    parser.add_argument('--hop', type=float, default=0.5)
+    parser.add_argument('--window', type=float, default=1.0, help='seconds per window (with --clip)')
+    parser.add_argument('--hop', type=float, default=0.5, help='seconds between windows (with --clip)')
     args = parser.parse_args(argv)
 
-    from degram_ros.node import DegramNode, StartupError
+    from degram_ros.node import StartupError
     from degram_ros.ros_harness import RosHarness
-    from degram_ros.wav_publisher import WavPublisher, WavPublisherError
+    from degram_ros.wav_publisher import WavPublisherError
 
     if args.clip:
-        clip, origin = Path(args.clip), 'command line'
+        scenes = [(Path(args.clip), args.model, args.task, args.window, args.hop)]
+        print(f'demo clip: {args.clip} [command line]', flush=True)
+    elif all((BUNDLED_DEMO_DIR / name).is_file() for name, *_ in SCENES):
+        scenes = [(BUNDLED_DEMO_DIR / name, model, '', window, hop) for name, model, window, hop in SCENES]
+        print(f'demo clips: {BUNDLED_DEMO_DIR} (see ATTRIBUTION.md there)', flush=True)
     else:
         clip, origin = find_clip()
-    print(f'demo clip: {clip} [{origin}]', flush=True)
+        scenes = [(clip, args.model, args.task, args.window, args.hop)]
+        print(f'demo clip: {clip} [{origin}]', flush=True)
     ros = RosHarness()
     try:
-        try:
-            node = ros.add(DegramNode, 'degram_node', params={
-                'model_path': args.model, 'task': args.task, 'device': args.device,
-                'stamped': True, 'window_length': args.window, 'hop_length': args.hop,
-                'top_k': 3})
-        except StartupError as exc:
-            print(f'degram_node cannot start: {exc}', file=sys.stderr)
-            return 1
-        from degram_msgs.msg import SoundEvent, SpeakerId
-
-        topic, kind = (('speaker_id', SpeakerId) if node.task == 'speaker_id'
-                       else ('sound_event', SoundEvent))
-        start: list[float] = []
-        done = threading.Event()
-        count = [0]
-
-        def show(msg):
-            if not start:
-                start.append(msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9)
-            count[0] += 1
-            print(format_result(msg, start[0]), flush=True)
-        ros.client.create_subscription(kind, topic, show, 10)
-        try:
-            player = ros.add(WavPublisher, 'wav_publisher', params={
-                'files': [str(clip)], 'rate': args.rate, 'chunk_length': 0.1, 'loop': False})
-        except WavPublisherError as exc:
-            print(f'wav_publisher cannot start: {exc}', file=sys.stderr)
-            return 1
-        print(f"model '{node.model_name}' ({node.task}) on {node.device_text}; "
-              f'window {args.window} s, hop {args.hop} s; * = above threshold', flush=True)
-        try:
-            player.run()
-            done.wait(1.0 + args.window)   # let the last windows come through
-        except KeyboardInterrupt:
-            pass
-        print(f'{count[0]} results', flush=True)
-        return 0 if count[0] else 1
+        for clip, model, task, window, hop in scenes:
+            try:
+                if not play(ros, clip, model, task, args.device, args.rate, window, hop):
+                    return 1
+            except StartupError as exc:
+                print(f'degram_node cannot start: {exc}', file=sys.stderr)
+                return 1
+            except WavPublisherError as exc:
+                print(f'wav_publisher cannot start: {exc}', file=sys.stderr)
+                return 1
+    except KeyboardInterrupt:
+        pass
     finally:
         ros.close()
+    return 0
 
 
 if __name__ == '__main__':
