@@ -35,6 +35,7 @@ short clips tiled) and :class:`NoiseBank` (real noise mixed at a given SNR).
 from __future__ import annotations
 
 import csv
+import glob
 import math
 import os
 import re
@@ -127,9 +128,16 @@ def find_data_root(data_root: str | os.PathLike | None = None) -> Path | None:
     return None
 
 
-def list_audio_files(path: str | os.PathLike) -> list[Path]:
-    """Audio files (by extension) of a file or, recursively, of a folder, sorted."""
+def list_audio_files(path: str | os.PathLike, root: str | os.PathLike | None = None) -> list[Path]:
+    """Audio files (by extension) of a file, of a folder (recursively) or of a glob pattern
+    (``esc10/audio/rain/[123]-*.ogg``), sorted. A relative path that does not exist as given is
+    looked up under ``root`` (the data root), so configs can name shared-data clips portably."""
     p = Path(path).expanduser()
+    if root is not None and not p.is_absolute() and not p.exists() and not glob.glob(str(p)):
+        p = Path(root) / p
+    if any(ch in str(p) for ch in '*?['):
+        return sorted(Path(f) for f in glob.glob(str(p), recursive=True)
+                      if Path(f).is_file() and Path(f).suffix.lower() in AUDIO_EXTENSIONS)
     if p.is_file():
         return [p]
     if not p.is_dir():
@@ -531,14 +539,14 @@ class NoiseBank:
     ``sample_rate``; :meth:`sample` draws a noise segment of any length by concatenating randomly
     chosen clips from a random offset, :meth:`mix` adds one at a given SNR."""
 
-    def __init__(self, sources, sample_rate: int = 16000):
+    def __init__(self, sources, sample_rate: int = 16000, root: str | os.PathLike | None = None):
         if isinstance(sources, (str, os.PathLike)):
             sources = [sources]
         files: list[Path] = []
         for src in sources:
             for part in str(src).split(os.pathsep) if isinstance(src, str) else [src]:
                 if part:
-                    files.extend(list_audio_files(part))
+                    files.extend(list_audio_files(part, root))
         if not files:
             raise DatasetError(f'no noise audio files found in {list(map(str, sources))}')
         self.files = [str(f) for f in files]

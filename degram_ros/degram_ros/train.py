@@ -34,6 +34,7 @@ Config schema (every key optional except ``data.spec``; see :data:`DEFAULT_CONFI
       device: auto              # auto | cpu | cuda | cuda:N
       num_threads: null
       max_steps_per_epoch: null # smoke tests
+      init_from: null           # checkpoint (file or shipped name) whose weights start the run
 
 ``key=value`` overrides use dotted keys (``train.lr=1e-3``); a bare key that names exactly one
 option of a section (``max_epochs=2``, ``spec=esc10``) is accepted too. Values are YAML.
@@ -98,6 +99,7 @@ DEFAULT_CONFIG: dict = {
         'eval_batch_size': 16,
         'grad_clip': None,
         'progress': True,
+        'init_from': None,
     },
 }
 
@@ -362,7 +364,7 @@ def train(config: dict, *, resume: bool | str = False, log=None) -> dict:
     t0 = time.perf_counter()
     dataset.preload(np.concatenate([train_idx, val_idx]))
     log(f'decoded {len(train_idx) + len(val_idx)} clips in {time.perf_counter() - t0:.1f} s')
-    noise = D.NoiseBank(dcfg['noise'], sr) if dcfg.get('noise') else None
+    noise = D.NoiseBank(dcfg['noise'], sr, root=D.find_data_root(dcfg.get('data_root'))) if dcfg.get('noise') else None
     if noise is not None:
         log(f'noise augmentation: {len(noise)} clips, p={dcfg["noise_prob"]}, '
             f'SNR U[{dcfg["snr_min"]}, {dcfg["snr_max"]}] dB')
@@ -375,6 +377,15 @@ def train(config: dict, *, resume: bool | str = False, log=None) -> dict:
 
     # model, optimiser, scheduler
     model = build_model(num_classes=len(labels), **mcfg).to(device)
+    if tcfg.get('init_from'):
+        from .checkpoint import load_checkpoint
+
+        start = load_checkpoint(tcfg['init_from'])
+        if start.labels != labels or start.model.config != model.config:
+            raise ConfigError(f"train.init_from {start.path}: its architecture or labels differ from "
+                              f"this config's; fine-tuning needs the same model and classes")
+        model.load_state_dict(start.model.state_dict())
+        log(f'weights initialised from {start.path}')
     opt_cls = torch.optim.AdamW if str(tcfg['optimizer']).lower() == 'adamw' else torch.optim.Adam
     optimizer = opt_cls(model.parameters(), lr=float(tcfg['lr']), weight_decay=float(tcfg['weight_decay'] or 0))
     monitor = tcfg['monitor'] if len(val_idx) else 'train_loss'

@@ -231,3 +231,17 @@ def test_mix_at_snr_and_noise_bank(tmp_path):
     assert np.array_equal(a, b) and not np.array_equal(a, signal)
     with pytest.raises(D.DatasetError):
         D.NoiseBank(tmp_path / 'empty_nothing', 16000)
+
+
+def test_noise_sources_take_globs_relative_to_the_data_root(tmp_path):
+    import soundfile
+
+    from degram_ros.data import NoiseBank, list_audio_files
+
+    for name in ('1-a.wav', '2-b.wav', '4-c.wav'):
+        (tmp_path / 'rain').mkdir(exist_ok=True)
+        soundfile.write(tmp_path / 'rain' / name, np.zeros(160, np.float32), 16000)
+    picked = list_audio_files('rain/[12]-*.wav', root=tmp_path)
+    assert [p.name for p in picked] == ['1-a.wav', '2-b.wav']
+    assert len(NoiseBank(['rain/4-*.wav'], 16000, root=tmp_path)) == 1
+    assert len(list_audio_files(tmp_path / 'rain')) == 3
