@@ -15,6 +15,8 @@ class AdaSTFT(nn.Module):
     ``learn_window`` (Hann init) and ``learn_kernels`` (DFT init) switch the two parts.
     """
 
+    out_channels = 1  # C of the (B, C, T, F) representation
+
     def __init__(self, sample_rate: int = 16000, n_fft: int = 512, hop_length: int = 160,
                  win_length: int | None = None, learn_window: bool = True, learn_kernels: bool = True,
                  n_mels: int | None = None, znorm_freq: bool = False):
@@ -26,10 +28,6 @@ class AdaSTFT(nn.Module):
         else:
             self.mel = None
         self.compress = LogStandardise(znorm_freq)
-
-    @property
-    def out_channels(self) -> int:
-        return 1
 
     @property
     def out_features(self) -> int:

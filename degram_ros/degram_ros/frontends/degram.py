@@ -12,16 +12,14 @@ from .spectrogram import Spectrogram
 class _WithDELayer(nn.Module):
     """Waveform (B, L) → base representation (B, 1, T, F) → TF-DELayer → (B, 1, T, F)."""
 
+    out_channels = 1  # C of the (B, C, T, F) representation
+
     def __init__(self, base: nn.Module, reduction: float, time_kernel: int, time_squeeze: str,
                  aggregation: str):
         super().__init__()
         self.base = base
         self.sample_rate = base.sample_rate
         self.delayer = TFDELayer(base.out_features, reduction, time_kernel, time_squeeze, aggregation)
-
-    @property
-    def out_channels(self) -> int:
-        return 1
 
     @property
     def out_features(self) -> int:

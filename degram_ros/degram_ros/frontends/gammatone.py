@@ -55,6 +55,8 @@ class Gammatone(nn.Module):
     initialised to a plain average over the window) → ln → standardisation.
     """
 
+    out_channels = 1  # C of the (B, C, T, F) representation
+
     def __init__(self, sample_rate: int = 16000, n_filters: int = 64, kernel_length: float = 0.025,
                  f_min: float = 50.0, f_max: float | None = None, bandwidth: float = 100.0,
                  frame_length: float = 0.025, frame_hop: float = 0.010, znorm_freq: bool = False):
@@ -66,10 +68,6 @@ class Gammatone(nn.Module):
         self.framing = nn.Conv1d(n_filters, n_filters, frame, stride=self.hop, groups=n_filters, bias=False)
         nn.init.constant_(self.framing.weight, 1.0 / frame)
         self.compress = LogStandardise(znorm_freq)
-
-    @property
-    def out_channels(self) -> int:
-        return 1
 
     @property
     def out_features(self) -> int:

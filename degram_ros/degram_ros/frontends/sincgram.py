@@ -63,6 +63,8 @@ class SincGramFilters(nn.Module):
 class SincGram(nn.Module):
     """Waveform (B, L) → standardised log SincGram (B, 1, T, M), M = 64 by default."""
 
+    out_channels = 1  # C of the (B, C, T, F) representation
+
     def __init__(self, sample_rate: int = 16000, n_filters: int = 64, order: int = 4,
                  f_min: float = 0.0, f_max: float | None = None, n_fft: int = 512,
                  hop_length: int = 160, win_length: int | None = None, znorm_freq: bool = False):
@@ -71,10 +73,6 @@ class SincGram(nn.Module):
         self.stft = ConvSTFT(n_fft, hop_length, win_length)
         self.filterbank = SincGramFilters(self.stft.n_bins, n_filters, order, sample_rate, f_min, f_max)
         self.compress = LogStandardise(znorm_freq)
-
-    @property
-    def out_channels(self) -> int:
-        return 1
 
     @property
     def out_features(self) -> int:

@@ -14,16 +14,14 @@ class Spectrogram(nn.Module):
     Hann window of 512 samples (32 ms at 16 kHz), hop 160 (10 ms), n_fft 512.
     """
 
+    out_channels = 1  # C of the (B, C, T, F) representation
+
     def __init__(self, sample_rate: int = 16000, n_fft: int = 512, hop_length: int = 160,
                  win_length: int | None = None, znorm_freq: bool = False):
         super().__init__()
         self.sample_rate = sample_rate
         self.stft = ConvSTFT(n_fft, hop_length, win_length)
         self.compress = LogStandardise(znorm_freq)
-
-    @property
-    def out_channels(self) -> int:
-        return 1
 
     @property
     def out_features(self) -> int:
