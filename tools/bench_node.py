@@ -8,7 +8,10 @@ process (window 1 s, hop 0.5 s, CPU, 1 torch thread per node), publishes 16 kHz 
 * latency: from the publication of the chunk that completes a window to the arrival of that
   window's result message (median, p95), and
 * CPU share of each node process (user+system CPU time / wall time, from /proc/PID/stat; 100 % =
-  one core), plus results received vs expected and the windows the nodes dropped.
+  one core), plus results received vs expected and the windows the nodes dropped, and
+* the bare model's latency on the same 1 s window (``Checkpoint.predict``, 1 thread, in this
+  process, 50 runs after 5 warm-ups), measured just before the streams, so the report gives the
+  node's overhead as ratios of medians and p95s from the same run.
 
 Writes JSON (--out) and prints a Markdown table. Run after `source tools/env.sh`:
 
@@ -50,6 +53,25 @@ def default_model(tmp: Path) -> tuple[str, str]:
                            labels=[f'class_{i}' for i in range(10)], task='sound_event',
                            name='bench_degram_resnet18')
     return str(path), 'temporary untrained degram+resnet18 (10 classes)'
+
+
+def bare_model_latency(model: str, runs: int = 50) -> dict:
+    import torch
+
+    from degram_ros import load_checkpoint
+
+    torch.set_num_threads(1)   # as each node runs (num_threads: 1)
+    checkpoint = load_checkpoint(model)
+    window = (0.1 * np.random.default_rng(0).standard_normal(int(WINDOW * RATE))).astype(np.float32)
+    for _ in range(5):
+        checkpoint.predict(window, RATE)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        checkpoint.predict(window, RATE)
+        times.append(time.perf_counter() - start)
+    return {'median_ms': round(1e3 * float(np.median(times)), 1),
+            'p95_ms': round(1e3 * float(np.percentile(times, 95)), 1), 'runs': runs}
 
 
 def run_case(n_streams: int, model: str, seconds: float, env: dict) -> dict:
@@ -155,22 +177,29 @@ def main(argv=None) -> int:
     os.environ.update(env)
     with tempfile.TemporaryDirectory() as tmp:
         model, description = (args.model, args.model) if args.model else default_model(Path(tmp))
+        bare = bare_model_latency(model)
         rows = [run_case(n, model, args.seconds, env) for n in args.streams]
+    for r in rows:
+        received = r['latency_median_ms'] is not None
+        r['median_vs_bare_model'] = round(r['latency_median_ms'] / bare['median_ms'], 2) if received else None
+        r['p95_vs_bare_model'] = round(r['latency_p95_ms'] / bare['p95_ms'], 2) if received else None
     import platform
 
     report = {'model': description, 'window_length': WINDOW, 'hop_length': HOP,
               'chunk_length': CHUNK, 'cpu': platform.processor() or platform.machine(),
-              'cores': os.cpu_count(), 'cases': rows}
+              'cores': os.cpu_count(), 'bare_model_latency': bare, 'cases': rows}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2))
     print(f'\nmodel: {description}; window {WINDOW} s, hop {HOP} s, {CHUNK} s chunks, '
-          f'{os.cpu_count()} cores\n')
+          f'{os.cpu_count()} cores; bare model on one window (1 thread): median '
+          f"{bare['median_ms']} ms, p95 {bare['p95_ms']} ms\n")
     print('| streams | results/expected | latency median (ms) | latency p95 (ms) | '
-          'CPU per node (% of a core) | CPU total |')
-    print('|---|---|---|---|---|---|')
+          'median / bare | p95 / bare | CPU per node (% of a core) | CPU total |')
+    print('|---|---|---|---|---|---|---|---|')
     for r in rows:
         print(f"| {r['streams']} | {r['results']}/{r['expected']} | {r['latency_median_ms']} | "
-              f"{r['latency_p95_ms']} | {r['cpu_per_node_percent']} | {r['cpu_total_percent']} |")
+              f"{r['latency_p95_ms']} | {r['median_vs_bare_model']} | {r['p95_vs_bare_model']} | "
+              f"{r['cpu_per_node_percent']} | {r['cpu_total_percent']} |")
     print(f'\nJSON: {args.out}')
     return 0
 
