@@ -21,7 +21,7 @@ def _accuracy(checkpoint, clips, labels):
 
 
 def test_shipped_files_are_small_and_fp16():
-    for name in ('speaker_id', 'sound_event'):
+    for name in ('speaker_id', 'sound_event', 'keyword'):
         path = SHIPPED_DIR / f'{name}.pt'
         assert path.is_file(), f'{path} is not installed'
         assert path.stat().st_size < 25e6
@@ -44,3 +44,14 @@ def test_sound_event_recognises_the_held_out_fold():
     audio = DATA / 'esc10' / 'audio'
     clips = [sorted((audio / label).glob('4-*.ogg'))[0] for label in checkpoint.labels]  # fold 4
     assert _accuracy(checkpoint, clips, checkpoint.labels) >= 0.7
+
+
+def test_keyword_recognises_commands_of_unseen_speakers():
+    checkpoint = load_checkpoint('keyword')
+    assert checkpoint.task == 'sound_event' and checkpoint.name == 'keyword'
+    assert sorted(checkpoint.labels) == ['backward', 'down', 'forward', 'left', 'move', 'no', 'right',
+                                         'rotate', 'start', 'stop', 'up', 'yes']
+    audio = DATA / 'arabic_speech_commands' / 'audio'
+    clips = [audio / keyword / f'000000{26 + i % 5}_01.flac'          # speakers 26-30: validation only
+             for i, keyword in enumerate(checkpoint.labels)]
+    assert _accuracy(checkpoint, clips, checkpoint.labels) >= 0.9
