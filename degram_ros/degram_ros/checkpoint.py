@@ -117,11 +117,13 @@ class Checkpoint:
         return probabilities[0] if single else probabilities
 
 
-def save_half(source: str | Path, destination: str | Path) -> Path:
-    """Re-save a checkpoint with fp16 weights (half the size; how shipped models are stored)."""
+def save_half(source: str | Path, destination: str | Path, name: str | None = None) -> Path:
+    """Re-save a checkpoint with fp16 weights (half the size; how shipped models are stored),
+    optionally under another model ``name`` (what ModelInfo and ``degram info`` show)."""
     checkpoint = load_checkpoint(source)
+    metadata = dict(checkpoint.metadata, **({'name': name} if name else {}))
     return save_checkpoint(checkpoint.model, destination, labels=checkpoint.labels, task=checkpoint.task,
-                           half=True, **checkpoint.metadata)
+                           half=True, **metadata)
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -82,9 +82,9 @@ def test_plot_writes_a_png(model_file, tmp_path):
 
 def test_export_fp16_halves_the_file_and_keeps_the_metadata(model_file, tmp_path, capsys):
     output = tmp_path / 'tiny.fp16.pt'
-    assert main(['export', str(model_file), '--format', 'fp16', '-o', str(output)]) == 0
+    assert main(['export', str(model_file), '--format', 'fp16', '-o', str(output), '--name', 'renamed']) == 0
     assert output.stat().st_size < 0.6 * model_file.stat().st_size
     from degram_ros.checkpoint import load_checkpoint
 
     half = load_checkpoint(output)
-    assert half.labels == ['a', 'b', 'c'] and half.task == 'speaker_id' and half.name == 'tiny'
+    assert half.labels == ['a', 'b', 'c'] and half.task == 'speaker_id' and half.name == 'renamed'

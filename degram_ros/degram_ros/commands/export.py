@@ -16,6 +16,7 @@ def add_parser(subparsers) -> None:
                         'weights (how shipped models are stored)')
     parser.add_argument('-o', '--output', help='output file (default: MODEL name + .onnx / '
                         '.fp16.pt in the current folder)')
+    parser.add_argument('--name', help='fp16: model name stored in the copy (default: the source\'s)')
     parser.add_argument('--opset', type=int, default=17, help='ONNX opset (default 17)')
     parser.add_argument('--no-check', action='store_true', help='skip the ONNX Runtime parity check')
     parser.set_defaults(func=run)
@@ -27,7 +28,7 @@ def run(args) -> int:
 
     checkpoint = load_checkpoint(args.model)
     if args.format == 'fp16':
-        output = save_half(checkpoint.path, args.output or f'{checkpoint.name}.fp16.pt')
+        output = save_half(checkpoint.path, args.output or f'{checkpoint.name}.fp16.pt', name=args.name)
         print(f'wrote {output} ({output.stat().st_size / 1e6:.1f} MB, fp16 weights)')
         return 0
     output = Path(args.output) if args.output else Path(f'{checkpoint.name}.onnx')
