@@ -424,8 +424,14 @@ class DegramNode(Node):
         import torch
 
         p = self._params
-        probs = np.asarray(self.ckpt.predict(window.samples, self.model_rate),
-                           dtype=np.float64).reshape(-1)
+        model = self.ckpt.model
+        # one pass through the model: the representation and the embedding it computes on the way
+        # are what the optional image and embedding outputs publish (eval mode: no SpecAugment)
+        with torch.inference_mode():
+            rep = model.frontend(self._tensor(window.samples))
+            emb = model.backbone.features(rep)
+            probs = self.ckpt.scores(model.backbone.fc(emb))
+        probs = probs[0].double().cpu().numpy()
         ranked = top_k(probs, p['top_k'])
         scores = [ClassScore(label=self._label(i), class_id=i, score=float(s)) for i, s in ranked]
         best_id, best = ranked[0]
@@ -438,8 +444,6 @@ class DegramNode(Node):
             msg.confidence = float(best)
             msg.candidates = scores
             if p['publish_embedding']:
-                with torch.inference_mode():
-                    emb = self.ckpt.model.embed(self._tensor(window.samples))
                 msg.embedding = [float(v) for v in emb.reshape(-1).float().cpu().numpy()]
         else:
             msg = SoundEvent()
@@ -452,8 +456,6 @@ class DegramNode(Node):
         msg.window = _to_duration(self.stream.window_length)
         self._result_pub.publish(msg)
         if p['publish_representation']:
-            with torch.inference_mode():
-                rep = self.ckpt.model.frontend(self._tensor(window.samples))
             img, encoding = representation_image(rep[0].float().cpu().numpy(),
                                                  p['representation_encoding'])
             image = Image()
