@@ -7,9 +7,9 @@ package_name = 'degram_ros'
 
 setup(
     name=package_name,
-    version='0.1.0',
+    version='0.2.0',
     packages=find_packages(exclude=['test']),
-    package_data={package_name: ['models/*.pt', 'configs/*.yaml', 'assets/demo/*']},
+    package_data={package_name: ['assets/demo/*']},
     include_package_data=True,
     data_files=[
         ('share/ament_index/resource_index/packages', ['resource/' + package_name]),
@@ -17,22 +17,16 @@ setup(
         (os.path.join('share', package_name, 'launch'), glob('launch/*.launch.py')),
         (os.path.join('share', package_name, 'config'), glob('config/*.yaml')),
     ],
-    install_requires=['setuptools', 'numpy', 'torch', 'soundfile', 'soxr', 'pyyaml'],
-    extras_require={
-        'export': ['onnx', 'onnxruntime'],
-        'plot': ['matplotlib'],
-        'test': ['pytest', 'ruff'],
-    },
+    install_requires=['setuptools', 'numpy', 'soundfile', 'degram'],
     zip_safe=False,
     maintainer='degram_ros maintainers',
     maintainer_email='maintainers@degram-ros.dev',
-    description='Real-time sound-event and speaker recognition for ROS 2 with the DEGram '
-                'learnable time-frequency front-end.',
+    description='ROS 2 adapter of the degram library: real-time sound-event and speaker '
+                'recognition nodes on audio_common streams.',
     license='Apache-2.0',
     python_requires='>=3.10',
     entry_points={
         'console_scripts': [
-            'degram = degram_ros.cli:main',
             'degram_node = degram_ros.node:main',
             'wav_publisher = degram_ros.wav_publisher:main',
         ],

@@ -10,7 +10,7 @@ ESC-10 rain / sea_waves / helicopter / chainsaw / fire_crackling clips mixed int
 for ESC-10 the interference is FSDD speech by default (``--esc10-noise``; ``none`` keeps ESC-10
 clean-only, a folder uses that folder's clips).
 
-Every run (task, front-end, fold, seed) trains with :func:`degram_ros.train.train` from the
+Every run (task, front-end, fold, seed) trains with :func:`degram.training.train` from the
 shipped config (speaker_id.yaml / sound_event.yaml) with only the front-end, validation fold,
 seed and the given overrides changed, then writes ``<output>/results/<run>.json``. Finished runs
 are skipped when the script is started again (so it can be scheduled piecemeal); the Markdown
@@ -33,9 +33,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 try:
-    import degram_ros  # noqa: F401
+    import degram  # noqa: F401
 except ImportError:  # run from a checkout without installing the package
-    sys.path.insert(0, str(REPO / 'degram_ros'))
+    sys.path.insert(0, str(REPO / 'degram'))
 
 FRONTENDS = ('spectrogram', 'sincgram', 'despectrogram', 'degram')
 FRONTEND_NAMES = {'spectrogram': 'Spectrogram', 'sincgram': 'SincGram', 'despectrogram': 'DESpectrogram',
@@ -99,7 +99,7 @@ def plan(args) -> list[dict]:
 
 
 def noise_sources(task: str, args) -> list[str] | None:
-    from degram_ros.data import DatasetError, find_data_root
+    from degram.data import DatasetError, find_data_root
 
     root = find_data_root(args.data_root)
     if task == 'asc':
@@ -120,10 +120,10 @@ def run_one(run: dict, args, out: Path) -> dict:
     import numpy as np
     import torch
 
-    from degram_ros.checkpoint import load_checkpoint
-    from degram_ros.data import NoiseBank, open_dataset
-    from degram_ros.evaluate import evaluate
-    from degram_ros.train import load_config, train
+    from degram.inference import load_checkpoint
+    from degram.data import NoiseBank, open_dataset
+    from degram.evaluation import evaluate
+    from degram.training import load_config, train
 
     config_name, spec, _ = TASKS[run['task']]
     overrides = [f'model.frontend={run["frontend"]}', f'data.spec={spec}', f'data.validation={run["fold"]}',

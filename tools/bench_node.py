@@ -42,11 +42,11 @@ def cpu_seconds(pid: int) -> float:
 
 
 def default_model(tmp: Path) -> tuple[str, str]:
-    from degram_ros.checkpoint import SHIPPED_DIR
+    from degram import PRETRAINED
 
-    if (SHIPPED_DIR / 'sound_event.pt').is_file():
+    if 'sound_event' in PRETRAINED and PRETRAINED.get('sound_event').file.is_file():
         return 'sound_event', 'shipped sound_event'
-    from degram_ros import build_model, save_checkpoint
+    from degram import build_model, save_checkpoint
 
     model = build_model('degram', 'resnet18', num_classes=10, sample_rate=RATE)
     path = save_checkpoint(model, tmp / 'bench_degram_resnet18.pt',
@@ -58,7 +58,7 @@ def default_model(tmp: Path) -> tuple[str, str]:
 def bare_model_latency(model: str, runs: int = 50) -> dict:
     import torch
 
-    from degram_ros import load_checkpoint
+    from degram import load_checkpoint
 
     torch.set_num_threads(1)   # as each node runs (num_threads: 1)
     checkpoint = load_checkpoint(model)
@@ -77,8 +77,8 @@ def bare_model_latency(model: str, runs: int = 50) -> dict:
 def run_case(n_streams: int, model: str, seconds: float, env: dict) -> dict:
     from degram_msgs.msg import SoundEvent
 
-    from degram_ros.ros_harness import AudioSource, RosHarness
-    from degram_ros.streaming import encode_pcm
+    from degram_ros.harness import AudioSource, RosHarness
+    from degram.streaming import encode_pcm
 
     procs = []
     for i in range(n_streams):

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from degram_ros.audio import load_audio
+from degram.audio import load_audio
 
 RATE = 16000
 EVENTS = ('dog_bark', 'rooster', 'baby_cry', 'rain')      # first fold-4 clip of each

@@ -4,7 +4,7 @@
 #      ROS 2 Python/CMake wheels from PyPI (rclpy over Fast DDS, message packages, ament, colcon);
 #   2. the audio_common_msgs underlay (tools/underlay) into .ws/underlay, only when the
 #      interpreter cannot import audio_common_msgs already (a system ROS may provide it);
-#   3. colcon build of this repository (degram_msgs, degram_ros) into build/ install/ log/.
+#   3. colcon build of this repository (degram, degram_msgs, degram_ros) into build/ install/ log/.
 # Afterwards `source tools/env.sh` gives the environment. With a sourced system ROS 2
 # (/opt/ros/humble ...) use the normal route in README.md instead.
 set -euo pipefail
@@ -114,7 +114,7 @@ else
 fi
 
 # -- 3. this repository ----------------------------------------------------------------------
-log "colcon build (degram_msgs, degram_ros)"
+log "colcon build (degram, degram_msgs, degram_ros)"
 mkdir -p "$REPO/log"
 colcon_build "$REPO/log/degram_build.log" build --symlink-install --event-handlers console_direct- \
   --base-paths "$REPO"

@@ -7,4 +7,4 @@ bash "$REPO/tools/setup.sh"
 # shellcheck disable=SC1091
 source "$REPO/tools/env.sh"
 cd "$REPO"
-python -m pytest -p no:cacheprovider "$REPO/degram_ros/test" "$@"
+python -m pytest -p no:cacheprovider "$REPO/degram/test" "$REPO/degram_ros/test" "$@"

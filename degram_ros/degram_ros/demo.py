@@ -126,7 +126,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     from degram_ros.node import StartupError
-    from degram_ros.ros_harness import RosHarness
+    from degram_ros.harness import RosHarness
     from degram_ros.wav_publisher import WavPublisherError
 
     if args.clip:

@@ -1,7 +1,7 @@
 """``degram_node``: sound-event / speaker recognition on a ROS 2 audio stream.
 
 Subscribes to audio_common_msgs audio (``audio`` or ``audio_stamped``) and ``audio_info``,
-re-chunks it into sliding windows (:mod:`degram_ros.streaming`), runs the DEGram model on a
+re-chunks it into sliding windows (:mod:`degram.streaming`), runs the DEGram model on a
 worker thread and publishes one ``degram_msgs/SoundEvent`` or ``degram_msgs/SpeakerId`` per hop,
 a latched ``degram_msgs/ModelInfo``, optionally the learned representation as an image, and
 ``/diagnostics`` at 1 Hz.  The contract is docs/ros_interface.md.
@@ -9,7 +9,6 @@ a latched ``degram_msgs/ModelInfo``, optionally the learned representation as an
 from __future__ import annotations
 
 import collections
-import math
 import re
 import sys
 import threading
@@ -17,7 +16,6 @@ import time
 
 import numpy as np
 import rclpy
-from builtin_interfaces.msg import Duration, Time
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
                                 SetParametersResult)
@@ -28,9 +26,12 @@ from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityP
                        qos_profile_sensor_data)
 from sensor_msgs.msg import Image
 
-from degram_ros.streaming import (PCM_CODINGS, AudioStream, InputFormatError, LatestSlot,
-                                  ReceiveClockStamper, frame_bytes, normalize_sample_format,
-                                  percentile, representation_image, top_k)
+from degram.inference import top_k
+from degram.streaming import (PCM_CODINGS, AudioStream, InputFormatError, ReceiveClockStamper, frame_bytes,
+                              normalize_sample_format)
+from degram_ros.conversions import representation_image, stamp_to_seconds, to_duration, to_time
+from degram_ros.diagnostics import percentile
+from degram_ros.worker import LatestSlot
 
 try:  # the message packages are only needed once the node is built
     from audio_common_msgs.msg import AudioData, AudioDataStamped, AudioInfo
@@ -127,23 +128,6 @@ def resolve_device(spec: str) -> tuple[str, str]:
     return f'cuda:{index}', f'cuda:{index}'
 
 
-def _to_time(seconds: float) -> Time:
-    sec = math.floor(seconds)
-    nsec = int(round((seconds - sec) * 1e9))
-    if nsec >= 1_000_000_000:
-        sec, nsec = sec + 1, nsec - 1_000_000_000
-    return Time(sec=int(sec), nanosec=nsec)
-
-
-def _to_duration(seconds: float) -> Duration:
-    t = _to_time(seconds)
-    return Duration(sec=t.sec, nanosec=t.nanosec)
-
-
-def stamp_to_seconds(stamp) -> float:
-    return stamp.sec + stamp.nanosec * 1e-9
-
-
 class DegramNode(Node):
     """The ``degram_node``; raises :class:`StartupError` from the constructor on bad config."""
 
@@ -235,7 +219,7 @@ class DegramNode(Node):
         try:
             import torch
 
-            from degram_ros import CheckpointError, load_checkpoint
+            from degram.inference import CheckpointError, load_checkpoint
         except ImportError as exc:
             raise StartupError(f'cannot import the model library ({exc}); install torch and '
                                'degram_ros') from None
@@ -421,21 +405,17 @@ class DegramNode(Node):
                 self._counts['late_windows'] += 1
 
     def _infer(self, window) -> None:
-        import torch
-
         p = self._params
-        model = self.ckpt.model
         # one pass through the model: the representation and the embedding it computes on the way
         # are what the optional image and embedding outputs publish (eval mode: no SpecAugment)
-        with torch.inference_mode():
-            rep = model.frontend(self._tensor(window.samples))
-            emb = model.backbone.features(rep)
-            probs = self.ckpt.scores(model.backbone.fc(emb))
+        output = self.ckpt.infer(window.samples[None])
+        rep, emb = output.representation, output.embedding
+        probs = self.ckpt.scores(output.logits)
         probs = probs[0].double().cpu().numpy()
         ranked = top_k(probs, p['top_k'])
         scores = [ClassScore(label=self._label(i), class_id=i, score=float(s)) for i, s in ranked]
         best_id, best = ranked[0]
-        header_stamp = _to_time(window.stamp)
+        header_stamp = to_time(window.stamp)
         frame_id = p['frame_id'] or self._frame_id
         if self.task == 'speaker_id':
             msg = SpeakerId()
@@ -453,7 +433,7 @@ class DegramNode(Node):
             msg.top_k = scores
         msg.header.stamp = header_stamp
         msg.header.frame_id = frame_id
-        msg.window = _to_duration(self.stream.window_length)
+        msg.window = to_duration(self.stream.window_length)
         self._result_pub.publish(msg)
         if p['publish_representation']:
             img, encoding = representation_image(rep[0].float().cpu().numpy(),
@@ -468,26 +448,17 @@ class DegramNode(Node):
             image.data = img.tobytes()
             self._image_pub.publish(image)
 
-    def _tensor(self, samples):
-        import torch
-
-        return torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32))[None].to(
-            self.ckpt.device)
-
     def _label(self, index: int) -> str:
         return self.labels[index] if 0 <= index < len(self.labels) else str(index)
 
     # ---------------------------------------------------------------- outputs
     def _publish_model_info(self) -> None:
-        model = self.ckpt.model
         info = ModelInfo()
         info.header.stamp = self.get_clock().now().to_msg()
         info.name = self.model_name
         info.task = self.task
-        info.frontend = str(self.meta.get('frontend') or getattr(model, 'frontend_name', '') or
-                            type(getattr(model, 'frontend', model)).__name__)
-        info.backbone = str(self.meta.get('backbone') or getattr(model, 'backbone_name', '') or
-                            type(getattr(model, 'backbone', model)).__name__)
+        info.frontend = self.ckpt.model.frontend_name
+        info.backbone = self.ckpt.model.backbone_name
         info.labels = [str(x) for x in self.labels]
         info.sample_rate = self.model_rate
         info.window_length = float(self.stream.window_length)

@@ -19,7 +19,7 @@ _ns = itertools.count()
 
 @pytest.fixture(scope='session')
 def checkpoints(tmp_path_factory):
-    from degram_ros import build_model, save_checkpoint
+    from degram import build_model, save_checkpoint
 
     root = tmp_path_factory.mktemp('models')
     sound = build_model('spectrogram', 'resnet18', num_classes=3, sample_rate=16000, width=8)
@@ -34,7 +34,7 @@ def checkpoints(tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def ros():
-    from degram_ros.ros_harness import RosHarness
+    from degram_ros.harness import RosHarness
 
     harness = RosHarness()
     yield harness
@@ -56,7 +56,7 @@ def _start(ros, checkpoints, task='sound_event', **params):
 
 def _expect_windows(node, received, expected, timeout=30.0):
     """Wait until every expected window is either published or counted as dropped."""
-    from degram_ros.ros_harness import RosHarness
+    from degram_ros.harness import RosHarness
 
     ok = RosHarness.wait_for(lambda: len(received) + node._counts['dropped_windows'] >= expected
                              and node._slot._item is None, timeout)
@@ -69,7 +69,7 @@ def _expect_windows(node, received, expected, timeout=30.0):
 def test_sound_event_per_hop_with_capture_stamps(ros, checkpoints):
     from degram_msgs.msg import ModelInfo, SoundEvent
 
-    from degram_ros.ros_harness import LATCHED, AudioSource, tone
+    from degram_ros.harness import LATCHED, AudioSource, tone
 
     node, ns = _start(ros, checkpoints, stamped=True, top_k=2, window_length=1.0, hop_length=0.5)
     events = ros.collect(SoundEvent, f'{ns}/sound_event')
@@ -105,7 +105,7 @@ def test_sound_event_per_hop_with_capture_stamps(ros, checkpoints):
 def test_stereo_44k_plain_audio_is_resampled(ros, checkpoints):
     from degram_msgs.msg import SoundEvent
 
-    from degram_ros.ros_harness import AudioSource, tone
+    from degram_ros.harness import AudioSource, tone
 
     node, ns = _start(ros, checkpoints, frame_id='robot_mic', top_k=10)
     events = ros.collect(SoundEvent, f'{ns}/sound_event')
@@ -132,7 +132,7 @@ def test_speaker_id_with_embedding_and_representation(ros, checkpoints):
     from degram_msgs.msg import SpeakerId
     from sensor_msgs.msg import Image
 
-    from degram_ros.ros_harness import AudioSource, tone
+    from degram_ros.harness import AudioSource, tone
 
     node, ns = _start(ros, checkpoints, task='speaker_id', stamped=True, publish_embedding=True,
                       publish_representation=True, threshold=0.0)
@@ -171,8 +171,8 @@ def test_bad_input_is_counted_and_good_input_still_served(ros, checkpoints):
     from diagnostic_msgs.msg import DiagnosticArray
     from degram_msgs.msg import SoundEvent
 
-    from degram_ros.ros_harness import AudioSource, tone
-    from degram_ros.streaming import encode_pcm
+    from degram_ros.harness import AudioSource, tone
+    from degram.streaming import encode_pcm
 
     node, ns = _start(ros, checkpoints, stamped=True, max_message_length=5.0)
     events = ros.collect(SoundEvent, f'{ns}/sound_event')
@@ -278,9 +278,9 @@ def test_model_problems_fail_at_start_with_one_clear_error(ros, checkpoints, tmp
     message = _startup_error(ros, model_path=str(checkpoints['sound_event']), task='speaker_id')
     assert str(checkpoints['sound_event'].name).split('.')[0] in message or 'sound_event' in message
     assert 'speaker_id' in message
-    from degram_ros.checkpoint import SHIPPED_DIR
+    from degram.inference import PRETRAINED
 
-    if not (SHIPPED_DIR / 'sound_event.pt').is_file():
+    if not PRETRAINED.get('sound_event').file.is_file():
         message = _startup_error(ros)
         assert 'no shipped model' in message and 'model_path' in message
 

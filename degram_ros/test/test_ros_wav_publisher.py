@@ -22,8 +22,8 @@ def stereo_wav(tmp_path):
 def test_publishes_file_as_audio_common_msgs(stereo_wav):
     from audio_common_msgs.msg import AudioData, AudioDataStamped, AudioInfo
 
-    from degram_ros.ros_harness import LATCHED, RosHarness
-    from degram_ros.streaming import decode_pcm
+    from degram_ros.harness import LATCHED, RosHarness
+    from degram.streaming import decode_pcm
     from degram_ros.wav_publisher import WavPublisher, WavPublisherError
 
     path, frames, rate = stereo_wav
@@ -59,9 +59,9 @@ def test_publishes_file_as_audio_common_msgs(stereo_wav):
 def test_wav_publisher_feeds_degram_node(stereo_wav, tmp_path):
     from degram_msgs.msg import SoundEvent
 
-    from degram_ros import build_model, save_checkpoint
+    from degram import build_model, save_checkpoint
     from degram_ros.node import DegramNode
-    from degram_ros.ros_harness import RosHarness
+    from degram_ros.harness import RosHarness
     from degram_ros.wav_publisher import WavPublisher
 
     path, _, _ = stereo_wav

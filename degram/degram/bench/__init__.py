@@ -1,0 +1,1 @@
+"""Benchmarks of the models on this machine (``degram bench``)."""

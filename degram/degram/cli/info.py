@@ -1,0 +1,62 @@
+"""`degram info MODEL`: metadata, parameter counts and FLOPs per second of audio."""
+from __future__ import annotations
+
+import json
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        'info', help='show a model: metadata, parameters, FLOPs per second of audio',
+        description='Show what a checkpoint holds: task, labels, architecture, training metrics, '
+        'parameter counts (front-end / backbone) and FLOPs per second of audio.')
+    parser.add_argument('model', help='checkpoint file or shipped model name')
+    parser.add_argument('--json', action='store_true', help='print one JSON object instead of text')
+    parser.set_defaults(func=run)
+
+
+def describe(checkpoint) -> dict:
+    from ..profiling import flops_per_second, parameter_count
+
+    model = checkpoint.model
+    return {
+        'path': str(checkpoint.path),
+        'name': checkpoint.name,
+        'task': checkpoint.task,
+        'frontend': model.frontend_name,
+        'backbone': model.backbone_name,
+        'sample_rate': checkpoint.sample_rate,
+        'num_classes': len(checkpoint.labels),
+        'labels': checkpoint.labels,
+        'config': model.config.to_dict(),
+        'parameters': {
+            'total': parameter_count(model),
+            'frontend': parameter_count(model.frontend),
+            'frontend_trainable': parameter_count(model.frontend, trainable_only=True),
+            'backbone': parameter_count(model.backbone),
+        },
+        'gflops_per_second': flops_per_second(model, checkpoint.sample_rate) / 1e9,
+        'metadata': checkpoint.metadata,
+    }
+
+
+def run(args) -> int:
+    from ..inference import load_checkpoint
+
+    info = describe(load_checkpoint(args.model))
+    if args.json:
+        print(json.dumps(info, indent=2, default=str))
+        return 0
+    params = info['parameters']
+    print(f"model        {info['name']}  ({info['path']})")
+    print(f"task         {info['task']}")
+    print(f"architecture {info['frontend']} + {info['backbone']}, {info['sample_rate']} Hz")
+    print(f"labels       {info['num_classes']}: {', '.join(info['labels'][:12])}"
+          f"{' …' if info['num_classes'] > 12 else ''}")
+    print(f"parameters   {params['total']:,} (front-end {params['frontend']:,}, "
+          f"backbone {params['backbone']:,})")
+    print(f"compute      {info['gflops_per_second']:.3f} GFLOPs per second of audio")
+    metrics = info['metadata'].get('metrics')
+    if metrics:
+        print('metrics      ' + ', '.join(f'{k} {v:.4g}' if isinstance(v, float) else f'{k} {v}'
+                                          for k, v in metrics.items()))
+    return 0

@@ -1,0 +1,137 @@
+"""The checkpoint file format: one self-describing file with architecture, weights, labels, task,
+rate and metadata.
+
+Saved with ``torch.save`` as plain containers and tensors and loaded with
+``torch.load(weights_only=True)``: loading never executes pickled code.
+
+Format versions: 1 stored the model config as one flat bag (``frontend='degram', dropout=0.5``);
+2 stores it nested (:class:`degram.nn.ModelConfig`). Both load.
+"""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..nn import DEGramClassifier, build_from_config
+from .pretrained import PRETRAINED, PretrainedError, resolve
+from .predictor import Predictor
+
+FORMAT = 'degram.checkpoint'
+FORMATS = (FORMAT, 'degram_ros.checkpoint')   # the second: files written before the library split
+FORMAT_VERSION = 2
+TASKS = ('sound_event', 'speaker_id')
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be used; the message names the file and the problem."""
+
+
+def resolve_model_path(model: str | Path) -> Path:
+    """A shipped model's name (``sound_event``, ``speaker_id``, ``keyword``; sha256-verified) or
+    a file path → Path."""
+    try:
+        return resolve(model)[0]
+    except PretrainedError as exc:
+        raise CheckpointError(str(exc)) from None
+
+
+def save_checkpoint(model: DEGramClassifier, path: str | Path, labels: list[str], task: str,
+                    half: bool = False, **metadata: Any) -> Path:
+    """Write ``model`` with its labels, task and any JSON-like ``metadata`` to ``path``
+    (atomically: a temporary file renamed into place).
+
+    ``half`` stores floating-point weights as fp16 (half the size; loaded back as fp32).
+    """
+    if task not in TASKS:
+        raise ValueError(f'task must be one of {TASKS}, got {task!r}')
+    if len(labels) != model.num_classes:
+        raise ValueError(f'{len(labels)} labels for a model with {model.num_classes} classes')
+    state = {name: (tensor.detach().cpu().half() if half and tensor.is_floating_point()
+                    else tensor.detach().cpu())
+             for name, tensor in model.state_dict().items()}
+    payload = {
+        'format': FORMAT,
+        'format_version': FORMAT_VERSION,
+        'config': model.config.to_dict(),
+        'state_dict': state,
+        'labels': [str(label) for label in labels],
+        'task': task,
+        'sample_rate': int(model.sample_rate),
+        'metadata': metadata,
+    }
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + '.tmp')
+    torch.save(payload, tmp)
+    tmp.replace(path)  # never leave a half-written checkpoint under the real name
+    return path
+
+
+def save_half(source: str | Path, destination: str | Path, name: str | None = None) -> Path:
+    """Re-save a checkpoint with fp16 weights (half the size; how shipped models are stored),
+    optionally under another model ``name`` (what ModelInfo and ``degram info`` show)."""
+    checkpoint = load_checkpoint(source)
+    metadata = dict(checkpoint.metadata, **({'name': name} if name else {}))
+    return save_checkpoint(checkpoint.model, destination, labels=checkpoint.labels, task=checkpoint.task,
+                           half=True, **metadata)
+
+
+def read_payload(path: Path) -> dict[str, Any]:
+    """The validated contents of a checkpoint file (any supported format version)."""
+    if not path.exists():
+        raise CheckpointError(f'{path}: no such checkpoint file')
+    if not path.is_file():
+        raise CheckpointError(f'{path}: not a file')
+    if not zipfile.is_zipfile(path):
+        raise CheckpointError(f'{path}: not a degram checkpoint (not a PyTorch zip archive; '
+                              f'the file is corrupt, truncated or of another kind)')
+    try:
+        payload = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as exc:  # truncated archives, foreign pickles, unsafe globals …
+        raise CheckpointError(f'{path}: cannot be read as a degram checkpoint '
+                              f'(corrupt, truncated or foreign: {type(exc).__name__}: {exc})') from exc
+    if not isinstance(payload, dict) or payload.get('format') not in FORMATS:
+        hint = ' (it looks like a bare state_dict)' if isinstance(payload, dict) and all(
+            isinstance(v, torch.Tensor) for v in payload.values()) else ''
+        raise CheckpointError(f"{path}: not a degram checkpoint{hint}; expected 'format': '{FORMAT}'")
+    version = payload.get('format_version')
+    if not isinstance(version, int):
+        raise CheckpointError(f'{path}: checkpoint has no valid format_version')
+    if version > FORMAT_VERSION:
+        raise CheckpointError(f'{path}: checkpoint format version {version} is newer than this '
+                              f'degram supports ({FORMAT_VERSION}); upgrade degram')
+    missing = [key for key in ('config', 'state_dict', 'labels', 'task', 'sample_rate') if key not in payload]
+    if missing:
+        raise CheckpointError(f'{path}: checkpoint lacks {missing}')
+    return payload
+
+
+def load_checkpoint(model: str | Path, device: str | torch.device = 'cpu') -> Predictor:
+    """Load a checkpoint file or a shipped model by name onto ``device``, in eval mode."""
+    path = resolve_model_path(model)
+    payload = read_payload(path)
+    try:
+        network = build_from_config(payload['config'])
+        network.load_state_dict(payload['state_dict'])
+    except (TypeError, ValueError, RuntimeError, KeyError) as exc:
+        raise CheckpointError(f'{path}: weights do not match the architecture it describes ({exc})') from exc
+    broken = [name for name, tensor in network.state_dict().items()
+              if tensor.is_floating_point() and not torch.isfinite(tensor).all()]
+    if broken:
+        raise CheckpointError(f'{path}: the weights hold NaN/Inf values ({len(broken)} tensors, e.g. '
+                              f'{broken[0]}); the file is damaged or the training diverged')
+    network.to(device).eval()
+    return Predictor(path=path, model=network, labels=list(payload['labels']), task=payload['task'],
+                     sample_rate=int(payload['sample_rate']), metadata=dict(payload.get('metadata') or {}))
+
+
+def load_model(name_or_path: str | Path, device: str | torch.device = 'cpu') -> Predictor:
+    """``degram.load_model('speaker_id')``: a shipped model by name, or a checkpoint file."""
+    return load_checkpoint(name_or_path, device)
+
+
+def shipped_models() -> list[str]:
+    return PRETRAINED.names()

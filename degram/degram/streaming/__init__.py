@@ -1,0 +1,14 @@
+"""Streaming audio, without ROS: PCM decoding, sliding windows at the model rate, capture stamps.
+
+The ROS node and offline tools feed :class:`AudioStream` message by message and get windows back.
+"""
+from .pcm import (PCM_CODINGS, SAMPLE_FORMATS, InputFormatError, decode_pcm, encode_pcm, frame_bytes,
+                  normalize_sample_format, select_channel)
+from .stamps import ReceiveClockStamper
+from .stream import AudioStream, StreamCounters, StreamResampler, Window
+
+__all__ = [
+    'PCM_CODINGS', 'SAMPLE_FORMATS', 'AudioStream', 'InputFormatError', 'ReceiveClockStamper', 'StreamCounters',
+    'StreamResampler', 'Window', 'decode_pcm', 'encode_pcm', 'frame_bytes', 'normalize_sample_format',
+    'select_channel',
+]

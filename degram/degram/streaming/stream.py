@@ -1,0 +1,222 @@
+"""Pure-Python streaming helpers of ``degram_node`` (no ROS import, unit-testable).
+
+* :func:`decode_pcm` turns interleaved PCM bytes into float32 frames in [-1, 1].
+* :class:`AudioStream` is the whole input side of the node: decode → channel select/mix →
+  streaming resample to the model rate → ring buffer → sliding windows (window/hop in seconds),
+  with capture-time bookkeeping so that every window carries the capture time of its first
+  sample, and with the bad-input policies documented below (each one counted in
+  :attr:`AudioStream.counters`).
+
+Bad-input policies (the node logs them, throttled, and reports the counters in /diagnostics):
+
+``ragged``
+    A message whose byte count is not a whole number of frames: the trailing partial frame is
+    dropped.  Carrying it over to the next message would shift every later frame when the
+    producer is broken, and audio_capture never splits a frame, so dropping is the safe choice.
+``nonfinite``
+    NaN/±Inf samples (float formats) are replaced by 0; the message is used.
+``empty``
+    A message without a single whole frame is ignored.
+``oversize``
+    A message longer than ``max_message_length`` seconds: only its newest part (one window) is
+    kept, older audio is dropped; the stamp of the kept part is shifted accordingly.
+``backwards``
+    A capture stamp earlier than the previous message's: the buffer and resampler are reset and
+    the stream restarts at the new stamp.
+``discontinuity``
+    A stamp more than ``gap_tolerance`` seconds after the end of the previous message (lost
+    messages): the buffer is reset so that no window glues two separate pieces of audio.
+    (Only for real capture stamps; with receive-clock stamps the audio is assumed contiguous.)
+"""
+from __future__ import annotations
+
+import collections
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .pcm import InputFormatError, decode_pcm, normalize_sample_format, select_channel
+
+class StreamResampler:
+    """Streaming mono resampler (soxr.ResampleStream); identity when the rates match.
+
+    Output sample j corresponds to input time j / out_rate (soxr withholds its filter delay).
+    """
+
+    def __init__(self, rate_in: int, rate_out: int):
+        self.rate_in, self.rate_out = int(rate_in), int(rate_out)
+        self._stream = None
+        if self.rate_in != self.rate_out:
+            import soxr
+
+            self._stream = soxr.ResampleStream(self.rate_in, self.rate_out, 1, dtype='float32',
+                                               quality='HQ')
+
+    def __call__(self, samples: np.ndarray) -> np.ndarray:
+        samples = np.ascontiguousarray(samples, dtype=np.float32)
+        if self._stream is None:
+            return samples
+        return self._stream.resample_chunk(samples, last=False).astype(np.float32, copy=False)
+
+
+@dataclass
+class Window:
+    samples: np.ndarray   # (window_samples,) float32 at the model rate
+    stamp: float          # capture time of the first sample, seconds
+    index: int            # running window number since the node started
+
+
+@dataclass
+class StreamCounters:
+    messages: int = 0
+    frames_in: int = 0
+    windows: int = 0
+    ragged: int = 0
+    nonfinite: int = 0
+    empty: int = 0
+    oversize: int = 0
+    backwards: int = 0
+    discontinuity: int = 0
+    resets: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+class AudioStream:
+    """Re-chunks arbitrary audio messages into overlapping windows at the model rate.
+
+    ``push(data, stamp, contiguous_clock)`` takes one message (PCM bytes) with the capture time of
+    its first frame and returns ``(windows, events)``: the windows that became complete and the
+    names of the bad-input events the message triggered (for logging).
+    """
+
+    def __init__(self, model_rate: int, window_length: float, hop_length: float, *,
+                 sample_rate: int = 16000, channels: int = 1, sample_format: str = 'S16LE',
+                 channel: int = -1, max_message_length: float = 10.0, gap_tolerance: float = 0.2):
+        if not 0 < hop_length <= window_length:
+            raise ValueError(f'need 0 < hop_length <= window_length, got {hop_length} > '
+                             f'{window_length}')
+        self.model_rate = int(model_rate)
+        self.window_length, self.hop_length = float(window_length), float(hop_length)
+        self.window_samples = max(1, int(round(self.window_length * self.model_rate)))
+        self.hop_samples = max(1, int(round(self.hop_length * self.model_rate)))
+        self.channel = int(channel)
+        self.max_message_length = float(max_message_length)
+        self.gap_tolerance = float(gap_tolerance)
+        self.counters = StreamCounters()
+        self._window_index = 0
+        self.set_format(sample_rate, channels, sample_format)
+
+    # -- format ----------------------------------------------------------------------------
+    def set_format(self, sample_rate: int, channels: int, sample_format: str) -> None:
+        """Set the input format (raises InputFormatError); resets the stream when it changes."""
+        fmt = normalize_sample_format(sample_format)
+        if int(sample_rate) <= 0:
+            raise InputFormatError('bad_format', f'sample_rate must be > 0, got {sample_rate}')
+        if int(channels) <= 0:
+            raise InputFormatError('bad_format', f'channels must be > 0, got {channels}')
+        new = (int(sample_rate), int(channels), fmt)
+        if getattr(self, 'format', None) == new:
+            return
+        self.format = new
+        self.sample_rate, self.channels, self.sample_format = new
+        self.reset()
+
+    def reset(self) -> None:
+        self._resampler = StreamResampler(self.sample_rate, self.model_rate)
+        self._buffer = np.zeros(0, dtype=np.float32)
+        self._buffer_start = 0        # output-sample index of _buffer[0] (segment timeline)
+        self._in_frames = 0           # input frames consumed in this segment
+        self._anchors: collections.deque = collections.deque()  # (input frame index, stamp)
+        self._next_start = 0          # output index of the next window's first sample
+        self._last_stamp: float | None = None
+        self._expected_next: float | None = None
+        self.counters.resets += 1
+
+    @property
+    def buffered_seconds(self) -> float:
+        return self._buffer.size / self.model_rate
+
+    # -- input -----------------------------------------------------------------------------
+    def push(self, data, stamp: float, *, contiguous_clock: bool = False) -> tuple[list, list]:
+        """Add one message. ``contiguous_clock``: stamps come from the receive clock (no
+        discontinuity resets, only backwards detection)."""
+        events: list[str] = []
+        c = self.counters
+        c.messages += 1
+        frames, rest = decode_pcm(data, self.sample_format, self.channels)
+        if rest:
+            c.ragged += 1
+            events.append('ragged')
+        if frames.shape[0] == 0:
+            c.empty += 1
+            events.append('empty')
+            return [], events
+        message_stamp = stamp
+        limit = int(self.max_message_length * self.sample_rate)
+        if frames.shape[0] > limit:
+            keep = min(limit, int(np.ceil(self.window_length * self.sample_rate)))
+            skipped = frames.shape[0] - keep
+            frames = frames[skipped:]
+            stamp = stamp + skipped / self.sample_rate
+            c.oversize += 1
+            events.append('oversize')
+        if frames.dtype.kind == 'f' and not np.isfinite(frames).all():
+            frames = np.nan_to_num(frames, nan=0.0, posinf=0.0, neginf=0.0)
+            c.nonfinite += 1
+            events.append('nonfinite')
+        mono = select_channel(frames, self.channel)
+        duration = mono.size / self.sample_rate
+        if self._last_stamp is not None:
+            if message_stamp < self._last_stamp:
+                c.backwards += 1
+                events.append('backwards')
+                self.reset()
+            elif 'oversize' in events:   # the dropped audio broke continuity: start afresh
+                self.reset()
+            elif (not contiguous_clock and self._expected_next is not None
+                  and stamp - self._expected_next > self.gap_tolerance):
+                c.discontinuity += 1
+                events.append('discontinuity')
+                self.reset()
+        self._last_stamp = stamp
+        self._expected_next = stamp + duration
+        c.frames_in += mono.size
+        self._anchors.append((self._in_frames, float(stamp)))
+        self._in_frames += mono.size
+        out = self._resampler(mono)
+        if out.size:
+            self._buffer = np.concatenate([self._buffer, out]) if self._buffer.size else out
+        return self._collect(), events
+
+    def _time_of(self, out_index: int) -> float:
+        """Capture time of output sample ``out_index`` (segment timeline)."""
+        in_pos = out_index * self.sample_rate / self.model_rate
+        anchor = self._anchors[0]
+        for a in self._anchors:
+            if a[0] <= in_pos:
+                anchor = a
+            else:
+                break
+        return anchor[1] + (in_pos - anchor[0]) / self.sample_rate
+
+    def _collect(self) -> list[Window]:
+        windows = []
+        end = self._buffer_start + self._buffer.size
+        while self._next_start + self.window_samples <= end:
+            lo = self._next_start - self._buffer_start
+            samples = self._buffer[lo:lo + self.window_samples].copy()
+            windows.append(Window(samples, self._time_of(self._next_start), self._window_index))
+            self._window_index += 1
+            self.counters.windows += 1
+            self._next_start += self.hop_samples
+        # drop what no future window needs
+        drop = self._next_start - self._buffer_start
+        if drop > 0:
+            drop = min(drop, self._buffer.size)
+            self._buffer = self._buffer[drop:]
+            self._buffer_start += drop
+        # keep only anchors that may still be needed
+        first_needed = self._next_start * self.sample_rate / self.model_rate
+        while len(self._anchors) > 1 and self._anchors[1][0] <= first_needed:
+            self._anchors.popleft()
+        return windows

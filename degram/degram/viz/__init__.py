@@ -1,0 +1,4 @@
+"""Figures: learned SincGram filters and the representations of a clip."""
+from .plotting import chirp, plot_model
+
+__all__ = ['chirp', 'plot_model']

@@ -1,0 +1,29 @@
+# `pip install ./degram` (no ROS needed) and colcon (ament_python) both build from this file.
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).resolve().parent  # colcon runs a symlink of this file from build/
+
+setup(
+    name='degram',
+    version='0.2.0',
+    description='DEGram learnable time-frequency front-ends (SincGram + TF-DELayer) and sound-event / '
+                'speaker models in PyTorch, with training, evaluation, export and benchmark tools.',
+    long_description=(HERE / 'README.md').read_text(encoding='utf-8'),
+    long_description_content_type='text/markdown',
+    license='Apache-2.0',
+    maintainer='degram_ros maintainers',
+    maintainer_email='maintainers@degram-ros.dev',
+    python_requires='>=3.10',
+    packages=find_packages(include=['degram', 'degram.*']),
+    package_data={'degram': ['assets/models/*.pt', 'assets/models/manifest.json', 'training/configs/*.yaml']},
+    zip_safe=False,
+    install_requires=['numpy', 'torch', 'soundfile', 'soxr', 'pyyaml'],
+    extras_require={
+        'export': ['onnx', 'onnxruntime'],
+        'plot': ['matplotlib'],
+        'test': ['pytest', 'ruff', 'onnx', 'onnxruntime', 'matplotlib'],
+    },
+    entry_points={'console_scripts': ['degram = degram.cli:main']},
+)

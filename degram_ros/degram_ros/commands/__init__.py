@@ -1,1 +1,0 @@
-"""Subcommands of the `degram` tool, one module each."""

@@ -1,0 +1,175 @@
+"""In-process ROS 2 harness: a private rclpy context, an executor spinning on a thread, a client
+node with helpers to publish audio and collect messages.  Used by the tests, the demo and the
+benchmark; it uses the real middleware (no mocks).
+"""
+from __future__ import annotations
+
+import array
+import threading
+import time
+
+import numpy as np
+import rclpy
+from builtin_interfaces.msg import Time
+from rclpy.context import Context
+from rclpy.executors import MultiThreadedExecutor
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+
+from degram.streaming import encode_pcm
+
+LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
+                     durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+
+def to_time(seconds: float) -> Time:
+    ns = int(round(seconds * 1e9))
+    return Time(sec=ns // 1_000_000_000, nanosec=ns % 1_000_000_000)
+
+
+class Collector:
+    """Thread-safe list of the messages received on one subscription."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._items: list = []
+
+    def __call__(self, msg) -> None:
+        with self._lock:
+            self._items.append(msg)
+
+    @property
+    def items(self) -> list:
+        with self._lock:
+            return list(self._items)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+class RosHarness:
+    """``with RosHarness() as ros: node = ros.add(DegramNode, 'degram_node', params={...})``."""
+
+    def __init__(self, args: list[str] | None = None, threads: int = 2):
+        self.context = Context()
+        rclpy.init(args=args or [], context=self.context)
+        self.executor = MultiThreadedExecutor(num_threads=threads, context=self.context)
+        self.client = Node('degram_harness_client', context=self.context)
+        self.executor.add_node(self.client)
+        self._nodes: list[Node] = []
+        self._thread = threading.Thread(target=self._spin, daemon=True)
+        self._thread.start()
+
+    def _spin(self) -> None:
+        try:
+            self.executor.spin()
+        except Exception:  # shutdown races
+            pass
+
+    def add(self, node_class, name: str, namespace: str | None = None, params: dict | None = None,
+            cli_args: list[str] | None = None):
+        overrides = [Parameter(k, value=v) for k, v in (params or {}).items()]
+        node = node_class(name, context=self.context, namespace=namespace,
+                          parameter_overrides=overrides, cli_args=cli_args)
+        self._nodes.append(node)
+        self.executor.add_node(node)
+        return node
+
+    def remove(self, node) -> None:
+        self.executor.remove_node(node)
+        if node in self._nodes:
+            self._nodes.remove(node)
+        node.destroy_node()
+
+    def collect(self, msg_type, topic: str, qos=10) -> Collector:
+        collector = Collector()
+        self.client.create_subscription(msg_type, topic, collector, qos)
+        return collector
+
+    def publisher(self, msg_type, topic: str, qos=10):
+        return self.client.create_publisher(msg_type, topic, qos)
+
+    @staticmethod
+    def wait_for(predicate, timeout: float = 20.0, interval: float = 0.02) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(interval)
+        return bool(predicate())
+
+    def close(self) -> None:
+        for node in list(self._nodes):
+            try:
+                self.remove(node)
+            except Exception:
+                pass
+        self.executor.shutdown(timeout_sec=2.0)
+        self.client.destroy_node()
+        rclpy.try_shutdown(context=self.context)
+        self._thread.join(timeout=5.0)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class AudioSource:
+    """Publishes audio like audio_capture: AudioData, AudioDataStamped and latched AudioInfo
+    under ``namespace``."""
+
+    def __init__(self, ros: RosHarness, namespace: str = ''):
+        from audio_common_msgs.msg import AudioData, AudioDataStamped, AudioInfo
+
+        self.AudioData, self.AudioDataStamped, self.AudioInfo = AudioData, AudioDataStamped, AudioInfo
+        prefix = namespace.rstrip('/') + '/' if namespace else ''
+        self.ros = ros
+        self.pub = ros.publisher(AudioData, prefix + 'audio')
+        self.pub_stamped = ros.publisher(AudioDataStamped, prefix + 'audio_stamped')
+        self.pub_info = ros.publisher(AudioInfo, prefix + 'audio_info', LATCHED)
+
+    def wait_connected(self, stamped: bool, timeout: float = 20.0) -> bool:
+        pub = self.pub_stamped if stamped else self.pub
+        return self.ros.wait_for(lambda: pub.get_subscription_count() > 0, timeout)
+
+    def info(self, sample_rate=16000, channels=1, sample_format='S16LE', coding_format='wave'):
+        msg = self.AudioInfo(channels=channels, sample_rate=sample_rate,
+                             sample_format=sample_format, coding_format=coding_format,
+                             bitrate=0)
+        self.pub_info.publish(msg)
+
+    def raw(self, payload: bytes, stamp: float | None = None, frame_id: str = '') -> None:
+        data = array.array('B', payload)
+        if stamp is None:
+            self.pub.publish(self.AudioData(data=data))
+        else:
+            msg = self.AudioDataStamped()
+            msg.header.stamp = to_time(stamp)
+            msg.header.frame_id = frame_id
+            msg.audio = self.AudioData(data=data)
+            self.pub_stamped.publish(msg)
+
+    def stream(self, frames: np.ndarray, rate: int, chunk: float, start: float | None = None,
+               sample_format: str = 'S16LE', pause: float = 0.02, frame_id: str = '') -> None:
+        """Publish ``frames`` ((n,) or (n, C)) in chunks of ``chunk`` seconds; stamped from
+        ``start`` on when given, plain AudioData otherwise; ``pause`` seconds between chunks."""
+        step = max(1, int(round(chunk * rate)))
+        for i in range(0, len(frames), step):
+            part = frames[i:i + step]
+            stamp = None if start is None else start + i / rate
+            self.raw(encode_pcm(part, sample_format), stamp, frame_id)
+            if pause:
+                time.sleep(pause)
+
+
+def tone(seconds: float, rate: int, freq: float = 440.0, amplitude: float = 0.3) -> np.ndarray:
+    t = np.arange(int(round(seconds * rate))) / rate
+    return (amplitude * np.sin(2 * np.pi * freq * t)).astype(np.float32)

@@ -1,0 +1,33 @@
+"""The node's thread hand-over and message conversions (no middleware needed)."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from degram_ros.conversions import representation_image
+from degram_ros.worker import LatestSlot
+
+
+def test_latest_slot_newest_wins():
+    slot = LatestSlot()
+    assert slot.put(1) is False
+    assert slot.put(2) is True     # 1 was stale and dropped
+    assert slot.get(0.1) == 2 and slot.get(0.01) is None
+    got = []
+    t = threading.Thread(target=lambda: got.append(slot.get(5.0)))
+    t.start()
+    slot.put(3)
+    t.join(5.0)
+    assert got == [3]
+    slot.close()
+    assert slot.closed and slot.get(1.0) is None
+
+
+def test_representation_image():
+    rep = np.random.default_rng(1).normal(size=(2, 30, 40))
+    img, enc = representation_image(rep)
+    assert enc == 'mono8' and img.shape == (40, 30) and img.dtype == np.uint8
+    assert img.min() == 0 and img.max() == 255
+    img, enc = representation_image(rep, '32FC1')
+    assert enc == '32FC1' and img.dtype == np.float32
