@@ -88,3 +88,11 @@ def test_export_fp16_halves_the_file_and_keeps_the_metadata(model_file, tmp_path
 
     half = load_checkpoint(output)
     assert half.labels == ['a', 'b', 'c'] and half.task == 'speaker_id' and half.name == 'renamed'
+
+
+def test_a_subcommand_that_fails_to_import_is_an_error(monkeypatch):
+    from degram.cli import COMMANDS
+
+    monkeypatch.setitem(COMMANDS._entries, 'broken', 'degram.cli.no_such_subcommand')
+    with pytest.raises(ModuleNotFoundError, match='no_such_subcommand'):
+        build_parser()

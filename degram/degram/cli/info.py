@@ -15,9 +15,12 @@ def add_parser(subparsers) -> None:
 
 
 def describe(checkpoint) -> dict:
+    from ..inference import PRETRAINED
     from ..profiling import flops_per_second, parameter_count
 
     model = checkpoint.model
+    shipped = next((entry for entry in (PRETRAINED.get(n) for n in PRETRAINED.names())
+                    if entry.file.resolve() == checkpoint.path.resolve()), None)
     return {
         'path': str(checkpoint.path),
         'name': checkpoint.name,
@@ -36,6 +39,8 @@ def describe(checkpoint) -> dict:
         },
         'gflops_per_second': flops_per_second(model, checkpoint.sample_rate) / 1e9,
         'metadata': checkpoint.metadata,
+        'licence': shipped.licence if shipped else checkpoint.metadata.get('licence', ''),
+        'trained_on': shipped.trained_on if shipped else '',
     }
 
 
@@ -55,6 +60,9 @@ def run(args) -> int:
     print(f"parameters   {params['total']:,} (front-end {params['frontend']:,}, "
           f"backbone {params['backbone']:,})")
     print(f"compute      {info['gflops_per_second']:.3f} GFLOPs per second of audio")
+    if info['licence']:
+        print(f"licence      {info['licence']} (weights inherit the licence of their training data"
+              f"{': ' + info['trained_on'] if info['trained_on'] else ''})")
     metrics = info['metadata'].get('metrics')
     if metrics:
         print('metrics      ' + ', '.join(f'{k} {v:.4g}' if isinstance(v, float) else f'{k} {v}'

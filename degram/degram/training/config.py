@@ -1,0 +1,249 @@
+"""Training configs: the DEGram paper's recipe (§3.3) as defaults, driven by a YAML config.
+
+Config schema (every key optional except ``data.spec``; see :data:`DEFAULT_CONFIG`)::
+
+    name: speaker_id            # run folder <output>/<name>, checkpoint metadata name
+    task: speaker_id            # speaker_id | sound_event
+    output: runs                # parent folder of the run folder (relative to the cwd)
+    export: null                # optional path: the best checkpoint is copied there at the end
+    model:                      # build_model(**model, num_classes=<from data>)
+      frontend: degram
+      backbone: resnet18
+      sample_rate: 16000
+      specaugment: true         # + any other build_model option (dropout, mask options ...)
+    data:
+      spec: asc:speaker         # see degram.data.open_dataset
+      data_root: null           # default: $DEGRAM_DATA or shared/data found upwards
+      validation: null          # groups held out (e.g. 8, "25-30", [4]); null: dataset default
+      crop_min: 4.0             # seconds; each batch is cropped to U[crop_min, crop_max]
+      crop_max: 6.0
+      balance: true             # class-balanced epochs by random under-sampling
+      noise: null               # folder(s) of noise clips for augmentation
+      noise_prob: 0.5
+      snr_min: 0.0
+      snr_max: 20.0
+    train:
+      lr: 3.0e-4                # Adam
+      batch_size: 64
+      max_epochs: 200
+      plateau_patience: 7       # ReduceLROnPlateau ×plateau_factor
+      plateau_factor: 0.1
+      early_stopping: 10        # epochs without improvement of `monitor`
+      monitor: val_loss         # any logged column (val_top1, val_map ...); min for *loss*
+      seed: 0
+      device: auto              # auto | cpu | cuda | cuda:N
+      num_threads: null
+      max_steps_per_epoch: null # smoke tests
+      init_from: null           # checkpoint (file or shipped name) whose weights start the run
+
+``key=value`` overrides use dotted keys (``train.lr=1e-3``); a bare key that names exactly one
+option of a section (``max_epochs=2``, ``spec=esc10``) is accepted too. Values are YAML.
+
+The run folder (:class:`~degram.training.run_folder.RunFolder`) holds ``last.pt``
+(model/optimizer/scheduler/RNG state, for ``resume``), ``best.pt`` (a
+:func:`degram.save_checkpoint` file), ``metrics.csv`` and ``config.yaml``.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import torch
+import yaml
+
+from ..inference.device import DeviceError, resolve_device
+
+CONFIGS_DIR = Path(__file__).resolve().parent / 'configs'
+
+DEFAULT_CONFIG: dict = {
+    'name': 'model',
+    'task': 'sound_event',
+    'output': 'runs',
+    'export': None,
+    'model': {
+        'frontend': 'degram',
+        'backbone': 'resnet18',
+        'sample_rate': 16000,
+        'specaugment': True,
+    },
+    'data': {
+        'spec': None,
+        'data_root': None,
+        'validation': None,
+        'split_seed': 0,
+        'group_regex': None,
+        'crop_min': 4.0,
+        'crop_max': 6.0,
+        'balance': True,
+        'noise': None,
+        'noise_prob': 0.5,
+        'snr_min': 0.0,
+        'snr_max': 20.0,
+    },
+    'train': {
+        'optimizer': 'adam',
+        'lr': 3e-4,
+        'weight_decay': 0.0,
+        'batch_size': 64,
+        'max_epochs': 200,
+        'max_steps_per_epoch': None,
+        'plateau_patience': 7,
+        'plateau_factor': 0.1,
+        'min_lr': 0.0,
+        'early_stopping': 10,
+        'monitor': 'val_loss',
+        'seed': 0,
+        'device': 'auto',
+        'num_threads': None,
+        'eval_batch_size': 16,
+        'grad_clip': None,
+        'progress': True,
+        'init_from': None,
+    },
+}
+
+TASKS = ('speaker_id', 'sound_event')
+CSV_COLUMNS = ['epoch', 'lr', 'train_loss', 'train_acc', 'val_loss', 'val_top1', 'val_top5', 'val_map',
+               'val_auc', 'val_dprime', 'seconds']
+_FLOAT_RE = re.compile(r'[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)')
+# sections whose keys are checked (model options go to build_model as they are)
+_CHECKED_SECTIONS = ('data', 'train')
+
+
+class ConfigError(ValueError):
+    """A training config that cannot be used, with the reason."""
+
+
+# --- configuration ---------------------------------------------------------------------------
+def _merge(base: dict, new: dict) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in (new or {}).items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def config_path(name_or_path: str | Path) -> Path:
+    """A config file path, or the name of a shipped config (``speaker_id`` → configs/speaker_id.yaml)."""
+    p = Path(name_or_path).expanduser()
+    if p.is_file():
+        return p
+    shipped = CONFIGS_DIR / f'{Path(str(name_or_path)).stem}.yaml'
+    if p.suffix in ('', '.yaml', '.yml') and shipped.is_file() and len(p.parts) == 1:
+        return shipped
+    raise ConfigError(f'{name_or_path}: no such config file (shipped configs: {", ".join(shipped_configs())})')
+
+
+def shipped_configs() -> list[str]:
+    return sorted(p.stem for p in CONFIGS_DIR.glob('*.yaml'))
+
+
+def apply_overrides(cfg: dict, overrides) -> dict:
+    """Apply ``key=value`` strings (dotted keys, YAML values) to a config dict (copied)."""
+    cfg = copy.deepcopy(cfg)
+    for item in overrides or ():
+        if '=' not in item:
+            raise ConfigError(f'override {item!r} is not key=value')
+        key, _, raw = item.partition('=')
+        key = key.strip()
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError as exc:
+            raise ConfigError(f'override {item!r}: bad value ({exc})') from exc
+        if isinstance(value, str) and _FLOAT_RE.fullmatch(value.strip()):
+            value = float(value)  # YAML 1.1 reads 1e-3 as a string
+        parts = key.split('.')
+        if len(parts) == 1 and key not in DEFAULT_CONFIG:
+            owners = [s for s in DEFAULT_CONFIG if isinstance(DEFAULT_CONFIG[s], dict)
+                      and key in DEFAULT_CONFIG[s]]
+            if len(owners) != 1:
+                raise ConfigError(f'override {item!r}: unknown key {key!r} (use section.key, sections: '
+                                  f'{", ".join(s for s in DEFAULT_CONFIG if isinstance(DEFAULT_CONFIG[s], dict))})')
+            parts = [owners[0], key]
+        node = cfg
+        for p in parts[:-1]:
+            if node.get(p) is None:
+                node[p] = {}
+            if not isinstance(node[p], dict):
+                raise ConfigError(f'override {item!r}: {p!r} is not a section')
+            node = node[p]
+        node[parts[-1]] = value
+    return cfg
+
+
+def load_config(path=None, overrides=(), base: dict | None = None) -> dict:
+    """Defaults ← YAML file (path or shipped config name) ← ``base`` dict ← overrides; validated."""
+    cfg = copy.deepcopy(DEFAULT_CONFIG)
+    if path is not None:
+        p = config_path(path)
+        try:
+            loaded = yaml.safe_load(p.read_text()) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f'{p}: invalid YAML ({exc})') from exc
+        if not isinstance(loaded, dict):
+            raise ConfigError(f'{p}: the config must be a mapping')
+        cfg = _merge(cfg, loaded)
+    if base:
+        cfg = _merge(cfg, base)
+    cfg = apply_overrides(cfg, overrides)
+    return validate_config(cfg)
+
+
+def validate_config(cfg: dict) -> dict:
+    unknown = set(cfg) - set(DEFAULT_CONFIG)
+    if unknown:
+        raise ConfigError(f'unknown top-level config key(s) {sorted(unknown)}; known: {sorted(DEFAULT_CONFIG)}')
+    for sec in ('model', *_CHECKED_SECTIONS):
+        if not isinstance(cfg.get(sec), dict):
+            raise ConfigError(f'config section {sec!r} must be a mapping')
+    for sec in _CHECKED_SECTIONS:
+        bad = set(cfg[sec]) - set(DEFAULT_CONFIG[sec])
+        if bad:
+            raise ConfigError(f'unknown {sec} option(s) {sorted(bad)}; known: {sorted(DEFAULT_CONFIG[sec])}')
+        for k, v in cfg[sec].items():
+            if isinstance(v, str) and _FLOAT_RE.fullmatch(v.strip()):
+                cfg[sec][k] = float(v)  # YAML 1.1 reads 1e-3 as a string
+    if cfg['task'] not in TASKS:
+        raise ConfigError(f'task must be one of {TASKS}, got {cfg["task"]!r}')
+    d, t = cfg['data'], cfg['train']
+    if not d.get('spec'):
+        raise ConfigError('data.spec is required (e.g. asc:speaker, esc10, a folder or a CSV manifest)')
+    try:
+        cmin, cmax = float(d['crop_min']), float(d['crop_max'])
+    except (TypeError, ValueError) as exc:
+        raise ConfigError('data.crop_min / data.crop_max must be numbers (seconds)') from exc
+    if not 0 < cmin <= cmax:
+        raise ConfigError(f'need 0 < crop_min <= crop_max, got {cmin}, {cmax}')
+    if float(d['snr_min']) > float(d['snr_max']):
+        raise ConfigError('data.snr_min must not exceed data.snr_max')
+    if not 0.0 <= float(d['noise_prob']) <= 1.0:
+        raise ConfigError('data.noise_prob must lie in [0, 1]')
+    for k in ('batch_size', 'max_epochs'):
+        if int(t[k]) < 1:
+            raise ConfigError(f'train.{k} must be >= 1')
+    if float(t['lr']) <= 0:
+        raise ConfigError('train.lr must be positive')
+    if str(t['optimizer']).lower() not in ('adam', 'adamw'):
+        raise ConfigError('train.optimizer must be adam or adamw')
+    if t['monitor'] not in CSV_COLUMNS or t['monitor'] in ('epoch', 'lr', 'seconds'):
+        raise ConfigError(f'train.monitor must be one of the logged metrics {CSV_COLUMNS[2:-1]}')
+    for k in ('frontend', 'backbone'):
+        if not cfg['model'].get(k):
+            raise ConfigError(f'model.{k} is required')
+    return cfg
+
+
+def monitor_mode(monitor: str) -> str:
+    """'min' for losses, 'max' for every other metric."""
+    return 'min' if 'loss' in monitor else 'max'
+
+
+def training_device(name) -> torch.device:
+    """The device a training config names; a GPU that is not there is a :class:`ConfigError`."""
+    try:
+        return resolve_device(None if name in (None, '') else str(name), fallback=False)[0]
+    except DeviceError as exc:
+        raise ConfigError(str(exc)) from None
