@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sys
 
+from .common import add_data_root_argument, add_device_argument, add_model_argument
+
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -12,7 +14,7 @@ def add_parser(subparsers) -> None:
         'fsdd:speaker, a folder of class sub-folders or a CSV manifest (path,label[,split|fold]). '
         'With --noise, real noise clips are mixed in at --snr dB (fixed seed). With --output, '
         'writes the JSON and a confusion-matrix PNG next to it (<stem>_confusion.png).')
-    parser.add_argument('--model', required=True, help='checkpoint file or shipped model name')
+    add_model_argument(parser, flag=True)
     parser.add_argument('--data', required=True, metavar='SPEC', help='dataset spec (see above)')
     parser.add_argument('--split', default='val', choices=('val', 'train', 'all'),
                         help='val: the validation groups (default; those the checkpoint was validated on '
@@ -20,13 +22,12 @@ def add_parser(subparsers) -> None:
     parser.add_argument('--validation', metavar='GROUPS',
                         help='validation groups for --split val/train, e.g. 4 (ESC-10 fold), 8 '
                         '(ASC repetition), 25-30 (ASC speakers), 5-9 (FSDD indices)')
-    parser.add_argument('--data-root', help='folder holding the shared datasets (default: $DEGRAM_DATA, '
-                        'else shared/data found walking up from the current folder)')
+    add_data_root_argument(parser)
     parser.add_argument('--noise', action='append', metavar='DIR',
                         help='folder (or file) of noise clips, any format/rate/length; repeatable')
     parser.add_argument('--snr', type=float, help='SNR in dB for --noise (default 10)')
     parser.add_argument('--seed', type=int, default=0, help='noise seed (default 0)')
-    parser.add_argument('--device', default='cpu', help='cpu, cuda or cuda:N (default cpu)')
+    add_device_argument(parser)
     parser.add_argument('--batch-size', type=int, default=16, help='clips of equal length per batch (default 16)')
     parser.add_argument('--num-threads', type=int, help='torch CPU threads')
     parser.add_argument('--output', metavar='FILE.json', help='write the metrics JSON (and the confusion PNG)')

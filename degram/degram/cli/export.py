@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .common import add_model_argument
+
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -10,7 +12,7 @@ def add_parser(subparsers) -> None:
         description='Export the whole model (front-end included: its STFT is a Conv1d) to ONNX '
         'with dynamic batch and length, then compare ONNX Runtime with PyTorch on random audio '
         'of 1 s and 3.7 s. Labels, task and sample rate are stored as ONNX metadata.')
-    parser.add_argument('model', help='checkpoint file or shipped model name')
+    add_model_argument(parser)
     parser.add_argument('--format', choices=['onnx', 'fp16'], default='onnx',
                         help='onnx (default), or fp16: the same checkpoint format with half-precision '
                         'weights (how shipped models are stored)')
@@ -23,8 +25,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..inference import load_checkpoint, save_half
     from ..export import PARITY_TOLERANCE, check_parity, export_onnx
+    from ..inference import load_checkpoint, save_half
 
     checkpoint = load_checkpoint(args.model)
     if args.format == 'fp16':

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import json
 
+from .common import add_model_argument
+
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         'info', help='show a model: metadata, parameters, FLOPs per second of audio',
         description='Show what a checkpoint holds: task, labels, architecture, training metrics, '
         'parameter counts (front-end / backbone) and FLOPs per second of audio.')
-    parser.add_argument('model', help='checkpoint file or shipped model name')
+    add_model_argument(parser)
     parser.add_argument('--json', action='store_true', help='print one JSON object instead of text')
     parser.set_defaults(func=run)
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .common import add_model_argument
+
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -10,7 +12,7 @@ def add_parser(subparsers) -> None:
         description="PNG with the learned SincGram filters over their initial mel filters, and "
         "the Spectrogram, SincGram and DEGram images of an audio file (the paper's Fig. 5). "
         "Models without a SincGram get the spectrogram and their own representation.")
-    parser.add_argument('model', help='checkpoint file or shipped model name')
+    add_model_argument(parser)
     parser.add_argument('--audio', help='audio file to show (default: a synthetic chirp)')
     parser.add_argument('-o', '--output', help='PNG file (default: MODEL name + .png)')
     parser.set_defaults(func=run)

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import json
 
+from .common import add_device_argument, add_model_argument
+
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         'predict', help='classify audio files (WAV/FLAC/Ogg, any rate and channels)',
         description='Classify whole audio files; prints the top-k classes of each.')
-    parser.add_argument('model', help='checkpoint file or shipped model name')
+    add_model_argument(parser)
     parser.add_argument('files', nargs='+', help='audio files')
     parser.add_argument('-k', '--top-k', type=int, default=5, help='classes to show (default 5)')
-    parser.add_argument('--device', default='cpu', help='cpu, cuda or cuda:N (default cpu)')
+    add_device_argument(parser)
     parser.add_argument('--json', action='store_true', help='print JSON lines')
     parser.set_defaults(func=run)
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sys
 
+from .common import add_data_root_argument
+
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -22,8 +24,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument('--resume', action='store_true',
                         help='continue from <output>/<name>/last.pt (optimizer, scheduler and RNG state)')
     parser.add_argument('--device', help='auto, cpu, cuda or cuda:N (overrides train.device)')
-    parser.add_argument('--data-root', help='folder holding the shared datasets (default: $DEGRAM_DATA, '
-                        'else shared/data found walking up from the current folder)')
+    add_data_root_argument(parser)
     parser.add_argument('--output', help='parent folder of the run folder (overrides output)')
     parser.add_argument('--name', help='run name (overrides name)')
     parser.add_argument('--seed', type=int, help='random seed (overrides train.seed)')
