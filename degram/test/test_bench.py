@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from degram.bench.runner import SECTIONS, TABLE8_MODELS, TARGETS, interleaved
+from degram.bench import SECTIONS, TABLE8_MODELS, TARGETS, interleaved
 from degram.cli import main
 from degram.frontends import FRONTENDS
 

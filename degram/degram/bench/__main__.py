@@ -1,3 +1,4 @@
+"""Benchmarks of the models on this machine (``degram bench``)."""
 import sys
 
 from .runner import main

@@ -1,7 +1,9 @@
-"""`degram bench`: latency, FLOPs, front-end cost, throughput and runtime variants (see bench.py)."""
+"""`degram bench`: latency, FLOPs, front-end cost, throughput and runtime variants (see degram/bench/)."""
 from __future__ import annotations
 
-SECTION_NAMES = ('table8', 'flops', 'frontends', 'throughput', 'onnx', 'threading', 'gpu')
+from ..bench.sections import SECTIONS
+
+SECTION_NAMES = tuple(SECTIONS.names())  # the registry imports no section (and no torch)
 
 
 def add_arguments(parser) -> None:
