@@ -165,3 +165,29 @@ def test_eval_cli_writes_json_and_confusion_png(tiny_data, tmp_path, capsys):
     assert a['loss'] != result['loss']
     assert not noisy[0].with_name('noisy0_confusion.png').exists()
     assert main(['eval', '--model', str(model), '--data', str(tiny_data / 'nope.csv')]) == 1
+
+
+def test_multi_label_training_with_negatives_and_a_new_head_on_an_old_trunk(tiny_data, tmp_path):
+    first = main(['train', '--config', str(_config(tiny_data, tmp_path / 'a')), 'train.seed=1'])
+    assert first == 0
+    trunk = tmp_path / 'a' / 'tiny' / 'best.pt'
+    two_labels = tiny_data / 'two.csv'   # beside the clips it lists
+    two_labels.write_text('\n'.join(line for line in (tiny_data / 'tiny.csv').read_text().splitlines()
+                                    if not line.startswith('clips/mid')) + '\n')
+    config = _config(tiny_data, tmp_path / 'b')
+    overrides = [f'data.spec={two_labels}', 'train.loss=bce', f'data.negatives={tiny_data / "noise"}',
+                 'data.negative_prob=0.5', 'data.silence_prob=0.5', 'data.gain_db_min=-20',
+                 f'train.init_trunk_from={trunk}', 'inference.window_length=0.5']
+    assert main(['train', '--config', str(config), *overrides]) == 0
+    ckpt = load_checkpoint(tmp_path / 'b' / 'tiny' / 'best.pt')
+    assert ckpt.labels == ['high', 'low'] and ckpt.multi_label and ckpt.metadata['window_length'] == 0.5
+    start = load_checkpoint(trunk)
+    torch.testing.assert_close(ckpt.model.state_dict()['frontend.base.filterbank.alpha'],
+                               start.model.state_dict()['frontend.base.filterbank.alpha'], atol=0.05, rtol=0)
+    scores = ckpt.predict(np.zeros(8000, np.float32), 16000)
+    assert scores.shape == (2,) and np.all((scores > 0) & (scores < 1))
+
+
+def test_negatives_need_the_multi_label_loss():
+    with pytest.raises(ConfigError, match='negative_prob > 0 needs data.negatives and train.loss: bce'):
+        load_config('sound_event', ['train.loss=ce'])

@@ -6,6 +6,9 @@ Config schema (every key optional except ``data.spec``; see :data:`DEFAULT_CONFI
     task: speaker_id            # speaker_id | sound_event
     output: runs                # parent folder of the run folder (relative to the cwd)
     export: null                # optional path: the best checkpoint is copied there at the end
+    inference:                  # stored in the checkpoint: how the node should run the model
+      window_length: null       # seconds per window the model was trained for (crops)
+      hop_length: null
     model:                      # build_model(**model, num_classes=<from data>)
       frontend: degram
       backbone: resnet18
@@ -22,6 +25,11 @@ Config schema (every key optional except ``data.spec``; see :data:`DEFAULT_CONFI
       noise_prob: 0.5
       snr_min: 0.0
       snr_max: 20.0
+      negatives: null           # sources of out-of-set audio (speech, room noise): target "no class"
+      negative_prob: 0.0        # share of each batch replaced by negatives (needs train.loss: bce)
+      silence_prob: 0.0         # share of negatives that are digital silence or -60..-90 dBFS noise
+      gain_db_min: 0.0          # random level change of every item, dB (U[min, max])
+      gain_db_max: 0.0
     train:
       lr: 3.0e-4                # Adam
       batch_size: 64
@@ -35,6 +43,8 @@ Config schema (every key optional except ``data.spec``; see :data:`DEFAULT_CONFI
       num_threads: null
       max_steps_per_epoch: null # smoke tests
       init_from: null           # checkpoint (file or shipped name) whose weights start the run
+      init_trunk_from: null     # same, all but the classifier layer (other classes allowed)
+      loss: ce                  # ce: softmax cross-entropy; bce: multi-label sigmoid outputs
 
 ``key=value`` overrides use dotted keys (``train.lr=1e-3``); a bare key that names exactly one
 option of a section (``max_epochs=2``, ``spec=esc10``) is accepted too. Values are YAML.
@@ -61,6 +71,10 @@ DEFAULT_CONFIG: dict = {
     'task': 'sound_event',
     'output': 'runs',
     'export': None,
+    'inference': {
+        'window_length': None,
+        'hop_length': None,
+    },
     'model': {
         'frontend': 'degram',
         'backbone': 'resnet18',
@@ -80,6 +94,11 @@ DEFAULT_CONFIG: dict = {
         'noise_prob': 0.5,
         'snr_min': 0.0,
         'snr_max': 20.0,
+        'negatives': None,
+        'negative_prob': 0.0,
+        'silence_prob': 0.0,
+        'gain_db_min': 0.0,
+        'gain_db_max': 0.0,
     },
     'train': {
         'optimizer': 'adam',
@@ -100,6 +119,8 @@ DEFAULT_CONFIG: dict = {
         'grad_clip': None,
         'progress': True,
         'init_from': None,
+        'init_trunk_from': None,
+        'loss': 'ce',
     },
 }
 
@@ -108,7 +129,7 @@ CSV_COLUMNS = ['epoch', 'lr', 'train_loss', 'train_acc', 'val_loss', 'val_top1',
                'val_auc', 'val_dprime', 'seconds']
 _FLOAT_RE = re.compile(r'[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)')
 # sections whose keys are checked (model options go to build_model as they are)
-_CHECKED_SECTIONS = ('data', 'train')
+_CHECKED_SECTIONS = ('data', 'train', 'inference')
 
 
 class ConfigError(ValueError):
@@ -226,6 +247,18 @@ def validate_config(cfg: dict) -> dict:
             raise ConfigError(f'train.{k} must be >= 1')
     if float(t['lr']) <= 0:
         raise ConfigError('train.lr must be positive')
+    if t['loss'] not in ('ce', 'bce'):
+        raise ConfigError(f"train.loss must be ce or bce, got {t['loss']!r}")
+    for k in ('negative_prob', 'silence_prob'):
+        if not 0.0 <= float(d[k]) <= 1.0:
+            raise ConfigError(f'data.{k} must lie in [0, 1]')
+    if float(d['negative_prob']) > 0 and (not d.get('negatives') or t['loss'] != 'bce'):
+        raise ConfigError('data.negative_prob > 0 needs data.negatives and train.loss: bce '
+                          '(a negative is a window where no class is present)')
+    if float(d['gain_db_min']) > float(d['gain_db_max']):
+        raise ConfigError('data.gain_db_min must not exceed data.gain_db_max')
+    if t.get('init_from') and t.get('init_trunk_from'):
+        raise ConfigError('give train.init_from or train.init_trunk_from, not both')
     if str(t['optimizer']).lower() not in ('adam', 'adamw'):
         raise ConfigError('train.optimizer must be adam or adamw')
     if t['monitor'] not in CSV_COLUMNS or t['monitor'] in ('epoch', 'lr', 'seconds'):

@@ -53,6 +53,7 @@ class Trainer:
         seed = int(self.train_cfg['seed'])
         self.rng = np.random.default_rng(seed)
         torch.manual_seed(seed)
+        self.multi_label = self.train_cfg['loss'] == 'bce'
         self.model_cfg = dict(cfg['model'], sample_rate=int(cfg['model'].get('sample_rate') or 16000))
         self.sample_rate = self.model_cfg['sample_rate']
         self._open_data()
@@ -92,6 +93,12 @@ class Trainer:
                                      cache=cache)
             self.log(f'noise augmentation: {len(self.noise)} clips, p={d["noise_prob"]}, '
                      f'SNR U[{d["snr_min"]}, {d["snr_max"]}] dB')
+        self.negatives = None
+        if d.get('negatives'):
+            self.negatives = D.NoiseBank(d['negatives'], self.sample_rate, root=D.find_data_root(d.get('data_root')),
+                                         cache=cache)
+            self.log(f'negatives: {len(self.negatives)} clips, share {d["negative_prob"]} of each batch '
+                     f'({d["silence_prob"]} of them silence)')
         validation = d.get('validation') if d.get('validation') is not None else dataset.default_validation
         self.dataset_meta = dict(dataset.describe(), spec=str(d['spec']), validation=validation,
                                  validation_groups=dataset.group_names(self.val_idx),
@@ -110,9 +117,23 @@ class Trainer:
                                   f"this config's; fine-tuning needs the same model and classes")
             self.model.load_state_dict(start.model.state_dict())
             self.log(f'weights initialised from {start.path}')
+        if t.get('init_trunk_from'):
+            self._load_trunk(t['init_trunk_from'])
         optimizer = torch.optim.AdamW if str(t['optimizer']).lower() == 'adamw' else torch.optim.Adam
         self.optimizer = optimizer(self.model.parameters(), lr=float(t['lr']),
                                    weight_decay=float(t['weight_decay'] or 0))
+
+    def _load_trunk(self, source) -> None:
+        """Every weight but the classifier layer from a checkpoint of the same architecture."""
+        start = load_checkpoint(source)
+        mine, theirs = self.model.config, start.model.config
+        if (mine.frontend, mine.backbone, mine.sample_rate) != (theirs.frontend, theirs.backbone, theirs.sample_rate):
+            raise ConfigError(f'train.init_trunk_from {start.path}: its front-end, backbone or sample rate '
+                              f"differ from this config's")
+        trunk = {k: v for k, v in start.model.state_dict().items() if not k.startswith('backbone.fc.')}
+        missing, _ = self.model.load_state_dict(trunk, strict=False)
+        assert all(k.startswith('backbone.fc.') for k in missing), missing
+        self.log(f'trunk initialised from {start.path} (classifier layer new: {len(self.labels)} classes)')
 
     # -- resume --------------------------------------------------------------------------------
     def _state(self, epoch: int) -> dict:
@@ -165,14 +186,13 @@ class Trainer:
             chunks = chunks[:int(t['max_steps_per_epoch'])]
         grad_clip = float(t['grad_clip']) if t.get('grad_clip') else None
         self.model.train()
-        total_loss, correct, seen = 0.0, 0, 0
+        total_loss, items, correct, seen = 0.0, 0, 0, 0  # accuracy over positives only
         bar = Progress(len(chunks), f'epoch {epoch}', bool(t.get('progress', True)))
         for chunk in chunks:
-            idx = self.train_idx[chunk]
-            x = torch.from_numpy(self._batch(idx)).to(self.device)
-            y = torch.from_numpy(self.dataset.targets[idx]).to(self.device)
+            batch, targets, positive = self._batch(self.train_idx[chunk])
+            x, y = torch.from_numpy(batch).to(self.device), torch.from_numpy(targets).to(self.device)
             logits = self.model(x)
-            loss = F.cross_entropy(logits, y)
+            loss = self._loss(logits, y)
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if grad_clip:
@@ -180,23 +200,53 @@ class Trainer:
             self.optimizer.step()
             n = int(y.shape[0])
             total_loss += float(loss.detach()) * n
-            correct += int((logits.detach().argmax(1) == y).sum())
-            seen += n
+            items += n
+            labels = torch.from_numpy(self.dataset.targets[self.train_idx[chunk]][positive]).to(self.device)
+            correct += int((logits.detach()[torch.from_numpy(positive)].argmax(1) == labels).sum())
+            seen += int(positive.sum())
             bar.update(loss=float(loss.detach()))
         bar.close()
         return {'epoch': epoch, 'lr': self.optimizer.param_groups[0]['lr'],
-                'train_loss': total_loss / max(seen, 1), 'train_acc': correct / max(seen, 1)}
+                'train_loss': total_loss / max(items, 1), 'train_acc': correct / max(seen, 1)}
 
-    def _batch(self, idx) -> np.ndarray:
+    def _loss(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        if self.multi_label:
+            return F.binary_cross_entropy_with_logits(logits, targets)
+        return F.cross_entropy(logits, targets)
+
+    def _batch(self, idx) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Random crops of ``idx`` with noise, level changes and negatives as configured;
+        → (waveforms (B, L), targets: class indices or multi-hot (B, N), positive mask (B,))."""
         d = self.data_cfg
         length = max(1, round(float(self.rng.uniform(float(d['crop_min']), float(d['crop_max']))) * self.sample_rate))
         batch = D.make_batch([self.dataset.load(i) for i in idx], length, self.rng)
-        if self.noise is not None:
-            for b in range(batch.shape[0]):
-                if self.rng.random() < float(d['noise_prob']):
-                    snr = self.rng.uniform(float(d['snr_min']), float(d['snr_max']))
-                    batch[b] = self.noise.mix(batch[b], snr, self.rng)
-        return batch
+        positive = np.ones(len(idx), dtype=bool)
+        for b in range(batch.shape[0]):
+            if self.negatives is not None and self.rng.random() < float(d['negative_prob']):
+                positive[b] = False
+                batch[b] = self._negative(length)
+            elif self.noise is not None and self.rng.random() < float(d['noise_prob']):
+                snr = self.rng.uniform(float(d['snr_min']), float(d['snr_max']))
+                batch[b] = self.noise.mix(batch[b], snr, self.rng)
+        if float(d['gain_db_min']) != 0.0 or float(d['gain_db_max']) != 0.0:
+            gains = 10.0 ** (self.rng.uniform(float(d['gain_db_min']), float(d['gain_db_max']), len(idx)) / 20.0)
+            batch = np.clip(batch * gains[:, None].astype(np.float32), -1.0, 1.0)
+        targets = self.dataset.targets[idx]
+        if self.multi_label:
+            hot = np.zeros((len(idx), len(self.labels)), dtype=np.float32)
+            hot[np.flatnonzero(positive), targets[positive]] = 1.0
+            return batch, hot, positive
+        return batch, targets, positive
+
+    def _negative(self, length: int) -> np.ndarray:
+        """Out-of-set audio: a segment of a negative source, or (``silence_prob``) digital silence or
+        faint white noise at -60 … -90 dBFS."""
+        if self.rng.random() < float(self.data_cfg['silence_prob']):
+            if self.rng.random() < 0.5:
+                return np.zeros(length, dtype=np.float32)
+            level = 10.0 ** (self.rng.uniform(-90.0, -60.0) / 20.0)
+            return (level * self.rng.standard_normal(length)).astype(np.float32)
+        return self.negatives.sample(length, self.rng)
 
     def validate(self) -> dict | None:
         """Whole validation clips through the model's inference path; → metrics with ``loss``, or
@@ -205,8 +255,11 @@ class Trainer:
             return None
         logits = torch.from_numpy(predict_logits(self.model, self.val_waves, device=self.device,
                                                  batch_size=int(self.train_cfg['eval_batch_size'])))
-        loss = float(F.cross_entropy(logits, torch.from_numpy(self.val_targets)))
-        scores = scores_from_logits(logits, multi_label=False).numpy()
+        targets = torch.from_numpy(self.val_targets)
+        if self.multi_label:
+            targets = F.one_hot(targets, len(self.labels)).float()
+        loss = float(self._loss(logits, targets))
+        scores = scores_from_logits(logits, self.multi_label).numpy()
         metrics = _finite_or_none(classification_metrics(self.val_targets, scores))
         metrics['loss'] = loss
         return metrics
@@ -270,9 +323,10 @@ class Trainer:
         self.best_value, self.bad_epochs = float(value), 0
         best = val_metrics or {'train_loss': row['train_loss'], 'train_acc': row['train_acc']}
         self.best_metrics = dict(best, epoch=epoch)
+        inference = {k: v for k, v in (self.cfg.get('inference') or {}).items() if v is not None}
         save_checkpoint(self.model, self.run.best, labels=self.labels, task=self.cfg['task'],
                         name=str(self.cfg['name']), metrics=self.best_metrics, config=self.cfg,
-                        dataset=self.dataset_meta, epoch=epoch)
+                        dataset=self.dataset_meta, epoch=epoch, multi_label=self.multi_label, **inference)
         return True
 
 

@@ -4,6 +4,7 @@
   spec             labels                   group (held out together)   default validation
   ===============  =======================  ==========================  ==================
   ``esc10``        event (10)               fold 1-4 (file name prefix)  fold 4
+  ``esc50``        event (50, meta.csv)     fold 1-4 (meta.csv)          fold 4
   ``asc:speaker``  speaker (30)             repetition 01-08            repetition 8
   ``asc:keyword``  keyword (12)             speaker                     speakers 25-30
   ``fsdd:digit``   digit (10)               recording index 5-49        indices 5-9
@@ -50,4 +51,4 @@ def corpus_by_name(name: str) -> tuple[str, Corpus] | None:
     return None
 
 
-from . import asc, esc10, fsdd  # noqa: E402,F401  (each registers itself)
+from . import asc, esc10, esc50, fsdd  # noqa: E402,F401  (each registers itself)
