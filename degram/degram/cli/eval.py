@@ -32,6 +32,16 @@ def add_parser(subparsers) -> None:
     parser.add_argument('--num-threads', type=int, help='torch CPU threads')
     parser.add_argument('--output', metavar='FILE.json', help='write the metrics JSON (and the confusion PNG)')
     parser.add_argument('--no-plot', action='store_true', help='do not draw the confusion matrix')
+    parser.add_argument('--windows', action='store_true',
+                        help='also window-level metrics at the node\'s window and hop, through its code path: '
+                        'accuracy on windows that contain the sound, false detections on --out-of-set audio '
+                        'and on silence, at the model\'s calibrated thresholds (or --threshold)')
+    parser.add_argument('--out-of-set', action='append', default=[], metavar='NAME=SOURCE',
+                        help='named out-of-set audio for --windows (file, folder or glob relative to the '
+                        'data root); repeat a name to add sources to it')
+    parser.add_argument('--threshold', type=float, help='one threshold for every class instead of the calibrated ones')
+    parser.add_argument('--window', type=float, help='--windows: seconds (default: the model\'s, else 1)')
+    parser.add_argument('--hop', type=float, help='--windows: seconds (default: the model\'s, else 0.5)')
     parser.set_defaults(func=run)
 
 
@@ -57,7 +67,42 @@ def run(args) -> int:
     for key, name in (('top1', 'top-1'), ('top5', 'top-5'), ('map', 'mAP'), ('auc', 'AUC'), ('dprime', "d'")):
         value = result.get(key)
         print(f'  {name:6s} {value:.4f}' if value is not None else f'  {name:6s} n/a')
+    if args.windows:
+        result['windows'] = _window_metrics(args)
+        _print_windows(result['windows'])
     if args.output:
         out, png = write_report(result, args.output, plot=not args.no_plot)
         print(f'wrote {out}' + (f' and {png}' if png else ''))
     return 0
+
+
+def _window_metrics(args) -> dict:
+    from ..data import find_data_root, list_audio_files
+    from ..events import detector_for
+    from ..evaluation import select_split
+    from ..evaluation.windows import evaluate_windows
+    from ..inference import load_checkpoint
+
+    ckpt = load_checkpoint(args.model, device=args.device)
+    dataset, idx, _ = select_split(ckpt, args.data, args.split, args.validation, args.data_root)
+    root = find_data_root(args.data_root)
+    sources: dict[str, list] = {}
+    for item in args.out_of_set:
+        name, _, source = item.partition('=')
+        if not source:
+            raise SystemExit(f'degram eval: error: --out-of-set {item!r} is not NAME=SOURCE')
+        sources.setdefault(name, []).extend(list_audio_files(source, root))
+    window = args.window or float(ckpt.metadata.get('window_length') or 1.0)
+    hop = args.hop or float(ckpt.metadata.get('hop_length') or 0.5)
+    return evaluate_windows(ckpt, detector_for(ckpt, args.threshold), dataset, idx, sources,
+                            window_length=window, hop_length=hop)
+
+
+def _print_windows(windows: dict) -> None:
+    pos = windows['positives']
+    print(f"windows ({windows['window_length']:g} s, hop {windows['hop_length']:g} s), "
+          f"{pos['windows']} containing the sound: top-1 {pos['top1']:.4f}, true class detected "
+          f"{pos['detected']:.4f}, another class detected {pos['wrong_class_detected']:.4f}")
+    for name, rate in windows['out_of_set'].items():
+        print(f"  false detections on {name}: {rate['false_detections']}/{rate['windows']} windows "
+              f"= {rate['rate']:.4f}")

@@ -19,7 +19,7 @@ from .. import data as D
 from ..inference import load_checkpoint, scores_from_logits
 from .metrics import classification_metrics, per_class_accuracy
 
-__all__ = ['evaluate', 'evaluate_checkpoint', 'noisy_waves', 'predict_logits']
+__all__ = ['evaluate', 'evaluate_checkpoint', 'noisy_waves', 'predict_logits', 'select_split']
 
 
 def predict_logits(model, waves, device='cpu', batch_size: int = 16, max_batch_seconds: float = 320.0,
@@ -110,16 +110,10 @@ def evaluate(model, dataset: D.AudioDataset, indices=None, *, labels=None, noise
     return result
 
 
-def evaluate_checkpoint(model_path, data_spec: str, *, split: str = 'val', validation=None,
-                        data_root=None, noise=None, snr=None, seed: int = 0, device='cpu',
-                        batch_size: int = 16, num_threads=None) -> dict:
-    """Load a checkpoint (path or shipped name) and evaluate it on ``data_spec`` (see
-    :func:`degram.data.open_dataset`). ``split``: ``val`` (``validation`` groups, else the
-    ones recorded in the checkpoint when it was trained on the same spec, else the dataset's
-    default), ``train`` (the rest) or ``all``."""
-    if num_threads:
-        torch.set_num_threads(int(num_threads))
-    ckpt = load_checkpoint(model_path, device=device)
+def select_split(ckpt, data_spec: str, split: str = 'val', validation=None, data_root=None):
+    """→ (dataset at the model's rate, entry indices, group names) of ``split``: ``val``
+    (``validation`` groups, else the ones recorded in the checkpoint when it was trained on the
+    same spec, else the dataset's default), ``train`` (the rest) or ``all``."""
     dataset = D.open_dataset(data_spec, data_root, sample_rate=int(ckpt.sample_rate), labels=None)
     meta = ckpt.metadata or {}
     ds_meta = meta.get('dataset') if isinstance(meta.get('dataset'), dict) else {}
@@ -136,6 +130,20 @@ def evaluate_checkpoint(model_path, data_spec: str, *, split: str = 'val', valid
         groups_used = dataset.group_names(idx)
     else:
         raise ValueError(f'split must be val, train or all, got {split!r}')
+    return dataset, idx, groups_used
+
+
+def evaluate_checkpoint(model_path, data_spec: str, *, split: str = 'val', validation=None,
+                        data_root=None, noise=None, snr=None, seed: int = 0, device='cpu',
+                        batch_size: int = 16, num_threads=None) -> dict:
+    """Load a checkpoint (path or shipped name) and evaluate it on ``data_spec`` (see
+    :func:`degram.data.open_dataset`). ``split``: ``val`` (``validation`` groups, else the
+    ones recorded in the checkpoint when it was trained on the same spec, else the dataset's
+    default), ``train`` (the rest) or ``all``."""
+    if num_threads:
+        torch.set_num_threads(int(num_threads))
+    ckpt = load_checkpoint(model_path, device=device)
+    dataset, idx, groups_used = select_split(ckpt, data_spec, split, validation, data_root)
     result = evaluate(ckpt.model, dataset, idx, labels=list(ckpt.labels), noise=noise, snr=snr, seed=seed,
                       device=device, batch_size=batch_size, multi_label=ckpt.multi_label)
     result.update({

@@ -7,6 +7,6 @@ from .pretrained import PRETRAINED, PretrainedModel
 
 __all__ = [
     'FORMAT_VERSION', 'PRETRAINED', 'TASKS', 'CheckpointError', 'DeviceError', 'PretrainedModel', 'Predictor',
-    'load_checkpoint', 'load_model', 'read_payload', 'resolve_device', 'resolve_model_path', 'save_checkpoint', 'save_half',
-    'scores_from_logits', 'shipped_models', 'top_k',
+    'load_checkpoint', 'load_model', 'read_payload', 'resolve_device', 'resolve_model_path', 'save_checkpoint',
+    'save_half', 'scores_from_logits', 'shipped_models', 'top_k',
 ]

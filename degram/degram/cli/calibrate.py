@@ -1,0 +1,71 @@
+"""`degram calibrate`: per-class thresholds and a level gate for a sound-event model, stored in a
+copy of the checkpoint (what the node and `degram eval --windows` then use)."""
+from __future__ import annotations
+
+import sys
+
+from .common import add_data_root_argument, add_model_argument
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        'calibrate', help='calibrate per-class thresholds on validation windows and out-of-set audio',
+        description='Score the validation clips of DATA and the --negatives recordings window by window '
+        '(the node\'s window and hop), choose the lowest global threshold that keeps false detections on '
+        'the negatives at or below --max-false-rate, raise each class to its best F1 on the validation '
+        'windows, and write a copy of the checkpoint with thresholds and min_level_db in its metadata. '
+        'Use negatives that neither training nor the final evaluation uses.')
+    add_model_argument(parser, flag=True)
+    parser.add_argument('--data', required=True, metavar='SPEC', help='labelled clips (their validation split)')
+    parser.add_argument('--validation', metavar='GROUPS', help='validation groups (default: the checkpoint\'s)')
+    parser.add_argument('--negatives', action='append', required=True, metavar='SOURCE',
+                        help='file, folder or glob of out-of-set audio (relative to the data root); repeatable')
+    parser.add_argument('--max-false-rate', type=float, default=0.02,
+                        help='false detections allowed per negative window (default 0.02)')
+    parser.add_argument('--min-level-db', type=float, default=-65.0,
+                        help='windows quieter than this (dBFS RMS) are silence (default -65)')
+    parser.add_argument('--window', type=float, help='seconds (default: the checkpoint\'s window_length, else 1)')
+    parser.add_argument('--hop', type=float, help='seconds (default: the checkpoint\'s hop_length, else 0.5)')
+    add_data_root_argument(parser)
+    parser.add_argument('--name', help='model name stored in the copy (default: the source\'s)')
+    parser.add_argument('--half', action='store_true', help='store fp16 weights (how shipped models are kept)')
+    parser.add_argument('-o', '--output', required=True, help='the calibrated checkpoint')
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    import numpy as np
+
+    from ..data import DatasetError, find_data_root, list_audio_files
+    from ..evaluation import select_split
+    from ..evaluation.windows import calibrate_thresholds, score_recordings
+    from ..inference import load_checkpoint, save_checkpoint
+
+    ckpt = load_checkpoint(args.model)
+    window = args.window or float(ckpt.metadata.get('window_length') or 1.0)
+    hop = args.hop or float(ckpt.metadata.get('hop_length') or 0.5)
+    try:
+        dataset, idx, groups = select_split(ckpt, args.data, 'val', args.validation, args.data_root)
+        root = find_data_root(args.data_root)
+        negatives = [f for source in args.negatives for f in list_audio_files(source, root)]
+    except DatasetError as exc:
+        print(f'degram calibrate: error: {exc}', file=sys.stderr)
+        return 1
+    position = {label: i for i, label in enumerate(ckpt.labels)}
+    targets = np.array([position[dataset.entries[i].label] for i in idx], dtype=np.int64)
+    print(f'scoring {len(idx)} validation clips and {len(negatives)} negative recordings '
+          f'({window} s windows, {hop} s hop)', flush=True)
+    positives = score_recordings(ckpt, [(dataset.load(i), dataset.sample_rate) for i in idx], window, hop)
+    negative_scores = score_recordings(ckpt, negatives, window, hop).louder_than(args.min_level_db)
+    thresholds = calibrate_thresholds(positives, targets, negative_scores, args.max_false_rate)
+    metadata = dict(ckpt.metadata, thresholds=[float(t) for t in thresholds], min_level_db=args.min_level_db,
+                    window_length=window, hop_length=hop,
+                    calibration={'data': args.data, 'groups': groups, 'negatives': args.negatives,
+                                 'negative_windows': int(len(negative_scores.levels)),
+                                 'max_false_rate': args.max_false_rate})
+    if args.name:
+        metadata['name'] = args.name
+    save_checkpoint(ckpt.model, args.output, labels=ckpt.labels, task=ckpt.task, half=args.half, **metadata)
+    print(f'thresholds {thresholds.min():.2f} … {thresholds.max():.2f} (median {np.median(thresholds):.2f}), '
+          f'gate {args.min_level_db:g} dBFS; wrote {args.output}')
+    return 0

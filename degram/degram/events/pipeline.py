@@ -1,0 +1,55 @@
+"""Audio → windows → scores → decisions, the way the node does it, for whole recordings.
+
+The audio goes through :class:`degram.streaming.AudioStream` (the node's re-chunking and
+resampling), the windows through :meth:`degram.inference.Predictor.infer` and ``scores`` in
+batches, and every window's scores through a :class:`WindowDetector`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..streaming import AudioStream, encode_pcm
+from .detector import Decision, WindowDetector
+
+
+@dataclass(frozen=True)
+class WindowResult:
+    stamp: float          # seconds from the start of the recording to the window's first sample
+    decision: Decision
+
+
+def detector_for(predictor, threshold: float | None = None, min_level_db: float | None = None) -> WindowDetector:
+    """The model's calibrated detector (``thresholds`` / ``min_level_db`` in its metadata), with
+    an optional global ``threshold`` or gate level instead."""
+    meta = predictor.metadata
+    thresholds = threshold if threshold is not None else meta.get('thresholds', 0.5)
+    gate = min_level_db if min_level_db is not None else meta.get('min_level_db')
+    return WindowDetector(len(predictor.labels), thresholds, gate)
+
+
+def windows_of(samples: np.ndarray, rate: int, model_rate: int, window_length: float,
+               hop_length: float) -> tuple[np.ndarray, np.ndarray]:
+    """→ (stamps (N,), windows (N, window samples)) of a mono float recording, as the node cuts them."""
+    stream = AudioStream(model_rate, window_length, hop_length, sample_rate=rate, channels=1,
+                         sample_format='F32LE', max_message_length=max(10.0, 2 * len(samples) / rate))
+    windows, _ = stream.push(encode_pcm(np.asarray(samples, dtype=np.float32), 'F32LE'), 0.0)
+    if not windows:
+        return np.zeros(0), np.zeros((0, stream.window_samples), dtype=np.float32)
+    return np.array([w.stamp for w in windows]), np.stack([w.samples for w in windows])
+
+
+def detect(predictor, detector: WindowDetector, samples: np.ndarray, rate: int, window_length: float,
+           hop_length: float, batch_size: int = 32) -> list[WindowResult]:
+    """Every window of a recording with its decision (gated windows are not run through the model)."""
+    stamps, windows = windows_of(samples, rate, predictor.sample_rate, window_length, hop_length)
+    gates = [detector.gate(w) for w in windows]
+    scores = np.zeros((len(windows), len(predictor.labels)))
+    todo = [i for i, (_, gated) in enumerate(gates) if not gated]
+    for start in range(0, len(todo), batch_size):
+        part = todo[start:start + batch_size]
+        logits = predictor.infer(windows[part]).logits
+        scores[part] = predictor.scores(logits).double().cpu().numpy()
+    return [WindowResult(float(stamp), detector.decide(scores[i], *gates[i]))
+            for i, stamp in enumerate(stamps)]
