@@ -139,3 +139,28 @@ def test_the_library_has_no_ros_imports():
     ros = re.compile(r'^\s*(import|from)\s+(rclpy|ament_\w+|launch\w*|rosidl\w*|\w+_msgs)\b', re.M)
     offenders = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob('*.py') if ros.search(p.read_text())]
     assert offenders == []
+
+
+def test_onnx_exports_run_behind_the_same_predictor_interface(tmp_path, monkeypatch):
+    pytest.importorskip('onnxruntime')
+    from degram.export import export_onnx
+
+    monkeypatch.setenv('DEGRAM_CACHE', str(tmp_path / 'cache'))
+    _, path = _small(tmp_path, multi_label=True)
+    checkpoint = degram.load_checkpoint(path)
+    onnx_file = export_onnx(checkpoint, tmp_path / 'small.onnx')
+    runtime = degram.load_model(onnx_file)
+    assert (runtime.labels, runtime.task, runtime.multi_label) == (['a', 'b', 'c'], 'sound_event', True)
+    assert runtime.device_text == 'cpu (onnxruntime)' and runtime.frontend_name == 'degram'
+    wave = 0.1 * np.random.default_rng(2).standard_normal(22050).astype(np.float32)
+    np.testing.assert_allclose(runtime.predict(wave, 22050), checkpoint.predict(wave, 22050), atol=1e-5)
+    np.testing.assert_allclose(runtime.embed(wave, 22050), checkpoint.embed(wave, 22050), atol=1e-5)
+    assert runtime.infer(wave[None, :16000]).representation is None
+    cached = degram.load_model(path, backend='onnxruntime')     # a checkpoint exported on first use
+    assert cached.path.parent == tmp_path / 'cache' and cached.path.suffix == '.onnx'
+    with pytest.raises(degram.CheckpointError, match='an ONNX file needs backend onnxruntime'):
+        degram.load_model(onnx_file, backend='torch')
+    foreign = tmp_path / 'foreign.onnx'
+    foreign.write_bytes(b'not a model')
+    with pytest.raises(degram.CheckpointError, match='foreign.onnx: cannot be loaded by ONNX Runtime'):
+        degram.load_model(foreign)

@@ -128,9 +128,56 @@ def load_checkpoint(model: str | Path, device: str | torch.device = 'cpu') -> Pr
                      sample_rate=int(payload['sample_rate']), metadata=dict(payload.get('metadata') or {}))
 
 
-def load_model(name_or_path: str | Path, device: str | torch.device = 'cpu') -> Predictor:
-    """``degram.load_model('speaker_id')``: a shipped model by name, or a checkpoint file."""
-    return load_checkpoint(name_or_path, device)
+BACKENDS = ('auto', 'torch', 'onnxruntime')
+
+
+def load_model(name_or_path: str | Path, device: str | torch.device = 'cpu', backend: str = 'auto',
+               threads: int = 0) -> Predictor:
+    """``degram.load_model('speaker_id')``: a shipped model by name, a checkpoint file or an
+    ``.onnx`` export, as a :class:`Predictor`.
+
+    ``backend``: ``auto`` (ONNX Runtime for ``.onnx`` files, PyTorch otherwise), ``torch``, or
+    ``onnxruntime`` (a checkpoint is exported once to ``<cache>/<name>-<sha256 prefix>.onnx``,
+    with the parity check, where ``<cache>`` is ``$DEGRAM_CACHE`` or ``~/.cache/degram``).
+    """
+    if backend not in BACKENDS:
+        raise CheckpointError(f'backend must be one of {BACKENDS}, got {backend!r}')
+    is_onnx = str(name_or_path).lower().endswith('.onnx')
+    if is_onnx and backend == 'torch':
+        raise CheckpointError(f'{name_or_path}: an ONNX file needs backend onnxruntime (or auto)')
+    if not is_onnx and backend != 'onnxruntime':
+        return load_checkpoint(name_or_path, device)
+    from .onnx_predictor import OnnxModelError, OnnxPredictor
+
+    path = Path(name_or_path).expanduser() if is_onnx else _exported(name_or_path)
+    try:
+        return OnnxPredictor(path, str(device), threads)
+    except OnnxModelError as exc:
+        raise CheckpointError(str(exc)) from None
+
+
+def _exported(name_or_path) -> Path:
+    """The cached ONNX export of a checkpoint (made, and parity-checked, on first use)."""
+    import hashlib
+    import os
+
+    from ..export import PARITY_TOLERANCE, check_parity, export_onnx
+
+    source = resolve_model_path(name_or_path)
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    cache = Path(os.environ.get('DEGRAM_CACHE') or Path.home() / '.cache' / 'degram')
+    target = cache / f'{source.stem}-{digest}.onnx'
+    if not target.is_file():
+        checkpoint = load_checkpoint(source)
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + '.tmp')
+        export_onnx(checkpoint, partial)
+        error = check_parity(checkpoint, partial)
+        if error > PARITY_TOLERANCE:
+            raise CheckpointError(f'{source}: the ONNX export differs from PyTorch by {error:.2e} '
+                                  f'(tolerance {PARITY_TOLERANCE:.0e}); use backend torch')
+        partial.replace(target)
+    return target
 
 
 def shipped_models() -> list[str]:

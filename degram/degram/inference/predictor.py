@@ -54,6 +54,18 @@ class Predictor:
     def name(self) -> str:
         return str(self.metadata.get('name') or self.path.stem)
 
+    @property
+    def frontend_name(self) -> str:
+        return self.model.frontend_name
+
+    @property
+    def backbone_name(self) -> str:
+        return self.model.backbone_name
+
+    @property
+    def device_text(self) -> str:
+        return str(self.device)
+
     def scores(self, logits: torch.Tensor) -> torch.Tensor:
         """Logits → class scores (sigmoid for multi-label models, softmax otherwise)."""
         return scores_from_logits(logits, self.multi_label)
