@@ -1,10 +1,15 @@
 """In-process ROS 2 harness: a private rclpy context, an executor spinning on a thread, a client
-node with helpers to publish audio and collect messages.  Used by the tests, the demo and the
-benchmark; it uses the real middleware (no mocks).
+node with helpers to publish audio, collect messages and call services, and :class:`NodeProcess`
+for an executable run as a child process.  Used by the tests, the demo and the benchmark; it uses
+the real middleware (no mocks).
 """
 from __future__ import annotations
 
 import array
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -95,6 +100,20 @@ class RosHarness:
     def publisher(self, msg_type, topic: str, qos=10):
         return self.client.create_publisher(msg_type, topic, qos)
 
+    def call(self, srv_type, name: str, request=None, timeout: float = 20.0):
+        """Call service ``name`` from the client node (as ``ros2 param`` / ``ros2 lifecycle``
+        do); → the response; raises TimeoutError when the service or its answer does not come."""
+        client = self.client.create_client(srv_type, name)
+        try:
+            if not client.wait_for_service(timeout_sec=timeout):
+                raise TimeoutError(f'service {name} did not appear')
+            future = client.call_async(request if request is not None else srv_type.Request())
+            if not self.wait_for(future.done, timeout):
+                raise TimeoutError(f'service {name} did not answer')
+            return future.result()
+        finally:
+            self.client.destroy_client(client)
+
     @staticmethod
     def wait_for(predicate, timeout: float = 20.0, interval: float = 0.02) -> bool:
         deadline = time.monotonic() + timeout
@@ -173,3 +192,56 @@ class AudioSource:
 def tone(seconds: float, rate: int, freq: float = 440.0, amplitude: float = 0.3) -> np.ndarray:
     t = np.arange(int(round(seconds * rate))) / rate
     return (amplitude * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+
+
+class NodeProcess:
+    """An executable (``python -m degram_ros.node ...``) in its own process group, its output
+    (stdout and stderr together) collected line by line."""
+
+    def __init__(self, module: str, *ros_args: str):
+        self.proc = subprocess.Popen(
+            [sys.executable, '-m', module, '--ros-args', *ros_args], stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        self._lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self._lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return ''.join(self._lines)
+
+    def wait_for_line(self, text: str, timeout: float = 60.0) -> bool:
+        return RosHarness.wait_for(lambda: text in self.output or self.proc.poll() is not None,
+                                   timeout) and text in self.output
+
+    def signal_group(self, sig=signal.SIGINT, times: int = 1, interval: float = 0.2) -> None:
+        """What Ctrl-C under ``ros2 launch`` does: the signal to the whole process group (twice)."""
+        for k in range(times):
+            if k:
+                time.sleep(interval)
+            try:
+                os.killpg(self.proc.pid, sig)
+            except ProcessLookupError:
+                return
+
+    def wait(self, timeout: float) -> int | None:
+        """→ the exit code, or None (and the process is killed) when it ran past ``timeout``."""
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+        self._reader.join(5.0)
+        return code
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(10)

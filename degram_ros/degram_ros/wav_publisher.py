@@ -5,6 +5,8 @@ Publishes each file (WAV/FLAC/Ogg, any rate and channel count, read with soundfi
 latched ``AudioInfo`` on ``audio_info`` (S16LE, coding_format ``wave``, the file's own rate and
 channels: no resampling), in chunks of ``chunk_length`` seconds, paced in real time (``rate`` 2.0
 = twice as fast, 0 = as fast as possible), optionally looping.  Exits when done unless looping.
+The executable publishes from a thread while the node spins, so its parameter services answer
+(``ros2 param list /wav_publisher``).
 
 Parameters: ``files`` (string list), ``file`` (one file, added to files), ``chunk_length`` (s,
 0.1), ``rate`` (1.0), ``loop`` (false), ``frame_id`` (``microphone``), ``start_delay`` (s, 0.5:
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import array
 import sys
+import threading
 import time
 
 import numpy as np
@@ -22,6 +25,8 @@ from builtin_interfaces.msg import Time
 from rcl_interfaces.msg import FloatingPointRange, ParameterDescriptor
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+
+from degram_ros import shutdown
 
 from degram.streaming import encode_pcm
 
@@ -85,6 +90,11 @@ class WavPublisher(Node):
         self.pub_stamped = self.create_publisher(AudioDataStamped, 'audio_stamped', 10)
         self.pub_info = self.create_publisher(AudioInfo, 'audio_info', LATCHED)
         self.chunks_published = 0
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        """Make :meth:`run` return after the chunk it is publishing."""
+        self._stop.set()
 
     def _publish_info(self, rate: int, channels: int) -> None:
         info = self._types[2]()
@@ -94,20 +104,26 @@ class WavPublisher(Node):
         self.pub_info.publish(info)
 
     def run(self, stop=lambda: False) -> None:
-        """Publish everything (blocking); ``stop()`` is polled between chunks."""
+        """Publish everything (blocking); ``stop()`` is polled between chunks, :meth:`stop` ends
+        it from another thread."""
         AudioData, AudioDataStamped, _ = self._types
-        time.sleep(self.start_delay)
+
+        def stopped() -> bool:
+            return self._stop.is_set() or stop() or not rclpy.ok(context=self.context)
+
+        if self._stop.wait(self.start_delay):
+            return
         clock_start = time.monotonic()
         ros_start = self.get_clock().now().nanoseconds
         played = 0.0          # seconds of audio published so far (for pacing)
-        while rclpy.ok(context=self.context) and not stop():
+        while not stopped():
             for path, frames, rate in self.clips:
                 self._publish_info(rate, frames.shape[1])
                 self.get_logger().info(f'publishing {path} ({frames.shape[0] / rate:.2f} s, '
                                        f'{rate} Hz, {frames.shape[1]} ch)')
                 step = max(1, int(round(self.chunk_length * rate)))
                 for i in range(0, frames.shape[0], step):
-                    if stop() or not rclpy.ok(context=self.context):
+                    if stopped():
                         return
                     chunk = frames[i:i + step]
                     payload = array.array('B', encode_pcm(chunk, 'S16LE'))
@@ -126,30 +142,15 @@ class WavPublisher(Node):
                     played += chunk.shape[0] / rate
                     if self.rate > 0:   # sleep until this chunk's audio "has been captured"
                         delay = clock_start + played / self.rate - time.monotonic()
-                        if delay > 0:
-                            time.sleep(delay)
+                        if delay > 0 and self._stop.wait(delay):
+                            return
             if not self.loop:
                 return
 
 
 def main(args=None) -> int:
-    rclpy.init(args=args)
-    logger = rclpy.logging.get_logger('wav_publisher')
-    try:
-        node = WavPublisher()
-    except WavPublisherError as exc:
-        logger.fatal(str(exc))
-        rclpy.try_shutdown()
-        sys.exit(1)
-    try:
-        node.run()
-        time.sleep(0.5)   # let the last messages leave
-    except KeyboardInterrupt:
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return shutdown.run('wav_publisher', WavPublisher, (WavPublisherError,), args=args,
+                        work=lambda node: node.run())
 
 
 if __name__ == '__main__':

@@ -335,3 +335,5 @@ def test_entry_point_reports_missing_model_without_traceback(tmp_path):
     output = proc.stdout + proc.stderr
     assert proc.returncode == 1, output
     assert str(missing) in output and 'Traceback' not in output
+    problems = [line for line in output.splitlines() if '[FATAL]' in line or '[ERROR]' in line]
+    assert len(problems) == 1 and 'cannot load model' in problems[0], output   # one clear line

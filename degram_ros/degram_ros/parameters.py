@@ -1,0 +1,157 @@
+"""The parameters of ``degram_node`` in one table, and everything derived from it: the
+ParameterDescriptors (description, range, read-only), the start-up validation and the run-time
+check of ``add_on_set_parameters_callback``.
+
+Only the ``runtime`` parameters change while the node runs; the others are read when the node is
+configured (lifecycle ``configure``), so changing them needs a restart.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
+                                SetParametersResult)
+
+from degram.streaming import InputFormatError, normalize_sample_format
+
+TASKS = ('sound_event', 'speaker_id')
+DEVICE_RE = re.compile(r'^(auto|cpu|cuda(:\d+)?)$')
+REPRESENTATION_ENCODINGS = ('mono8', '32FC1')
+
+
+class StartupError(RuntimeError):
+    """A configuration or model problem that stops the node at start-up (one clear message)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    default: Any
+    description: str
+    range: tuple | None = None          # inclusive (low, high) for numbers
+    runtime: bool = False               # changeable while the node runs
+    check: Callable[[Any], str | None] | None = None   # → why the value is invalid, or None
+
+
+def _task(value):
+    if value not in ('',) + TASKS:
+        return f"'{value}' (use 'sound_event', 'speaker_id' or '' for the checkpoint's task)"
+
+
+def _device(value):
+    if not DEVICE_RE.match(str(value).strip().lower()):
+        return f"'{value}' (use auto, cpu, cuda or cuda:N)"
+
+
+def _sample_format(value):
+    try:
+        normalize_sample_format(value)
+    except InputFormatError as exc:
+        return str(exc)
+
+
+def _encoding(value):
+    if value not in REPRESENTATION_ENCODINGS:
+        return f"'{value}' (use mono8 or 32FC1)"
+
+
+#: every parameter of degram_node: name → rule
+PARAMETERS: dict[str, Rule] = {
+    'model_path': Rule('', "checkpoint file, or a shipped model name ('sound_event', 'speaker_id', "
+                           "'keyword'); empty = the shipped model for task"),
+    'task': Rule('', "'sound_event' or 'speaker_id'; empty = the checkpoint's task", check=_task),
+    'device': Rule('auto', "'auto', 'cpu', 'cuda' or 'cuda:N'; an unavailable GPU falls back to "
+                           'CPU', check=_device),
+    'window_length': Rule(1.0, 'seconds of audio per inference', (0.05, 60.0)),
+    'hop_length': Rule(0.5, 'seconds between inferences (<= window_length)', (0.01, 60.0)),
+    'top_k': Rule(5, 'scores per message (runtime-changeable)', (1, 10000), runtime=True),
+    'threshold': Rule(0.5, 'detection / known-speaker threshold in [0, 1] (runtime-changeable)',
+                      (0.0, 1.0), runtime=True),
+    'stamped': Rule(False, 'subscribe to AudioDataStamped on audio_stamped instead of AudioData on '
+                           'audio'),
+    'sample_rate': Rule(16000, 'input sample rate [Hz] until an AudioInfo arrives', (1, 768000)),
+    'channels': Rule(1, 'input channels until an AudioInfo arrives', (1, 255)),
+    'sample_format': Rule('S16LE', 'input sample format until an AudioInfo arrives: S16LE, S32LE, '
+                                   'F32LE, S24LE, U8, S8, F64LE', check=_sample_format),
+    'channel': Rule(-1, 'input channel to use; -1 = average all channels', (-1, 254)),
+    'publish_representation': Rule(False, 'publish the learned representation of each window as a '
+                                          'sensor_msgs/Image on representation (runtime-changeable)',
+                                   runtime=True),
+    'representation_encoding': Rule('mono8', "image encoding of representation: 'mono8' "
+                                             "(min-max normalised) or '32FC1'", check=_encoding),
+    'publish_embedding': Rule(False, 'fill SpeakerId.embedding with the penultimate embedding '
+                                     '(runtime-changeable)', runtime=True),
+    'frame_id': Rule('', "header.frame_id of results; empty = the audio's frame (stamped input)"),
+    'max_message_length': Rule(10.0, 'seconds: longer audio messages keep only their newest part',
+                               (0.1, 3600.0)),
+    'num_threads': Rule(0, 'torch CPU threads for inference; 0 = torch default', (0, 256)),
+    'autostart': Rule(True, 'configure and activate at start; false = stay unconfigured until a '
+                            'lifecycle manager changes the state'),
+}
+RUNTIME = tuple(name for name, rule in PARAMETERS.items() if rule.runtime)
+
+
+def descriptor(name: str) -> ParameterDescriptor:
+    rule = PARAMETERS[name]
+    d = ParameterDescriptor(name=name, description=rule.description, read_only=not rule.runtime)
+    if rule.range is not None:
+        lo, hi = rule.range
+        if isinstance(rule.default, float):
+            d.floating_point_range = [FloatingPointRange(from_value=float(lo), to_value=float(hi),
+                                                         step=0.0)]
+        else:
+            d.integer_range = [IntegerRange(from_value=int(lo), to_value=int(hi), step=1)]
+    return d
+
+
+def declare(node) -> list[str]:
+    """Declare every parameter on ``node``; → the problems of overrides that could not be
+    applied (those parameters keep their default and the problem stops ``configure``)."""
+    problems = []
+    for name, rule in PARAMETERS.items():
+        try:
+            node.declare_parameter(name, rule.default, descriptor(name))
+        except Exception as exc:  # out of range / wrong type from the command line or a params file
+            problems.append(f'invalid parameter {name}: {exc}')
+            node.declare_parameter(name, rule.default, descriptor(name), ignore_override=True)
+    return problems
+
+
+def problem(name: str, value) -> str | None:
+    """Why ``value`` is not valid for parameter ``name`` (type, range, the rule's own check)."""
+    rule = PARAMETERS[name]
+    if type(value) is not type(rule.default):
+        return f'{name} must be of type {type(rule.default).__name__}, got {value!r}'
+    if rule.range is not None and not rule.range[0] <= value <= rule.range[1]:
+        return f'{name} must be in [{rule.range[0]}, {rule.range[1]}], got {value}'
+    reason = rule.check(value) if rule.check is not None else None
+    return None if reason is None else f'{name}: {reason}'
+
+
+def validate(values: dict) -> None:
+    """Start-up validation of all values; raises :class:`StartupError` naming the parameter."""
+    for name in PARAMETERS:
+        reason = problem(name, values[name])
+        if reason is not None:
+            raise StartupError(f'invalid parameter {reason}')
+    if values['hop_length'] > values['window_length']:
+        raise StartupError(f"invalid parameter hop_length: {values['hop_length']} s is longer than "
+                           f"window_length {values['window_length']} s")
+
+
+def check_set(params) -> SetParametersResult:
+    """The run-time check (``add_on_set_parameters_callback``): only runtime parameters change.
+
+    rclpy applies the descriptors (read-only, ranges, types) before this is called, so its own
+    reasons are the ones ``ros2 param set`` shows for those; this backs them up."""
+    for param in params:
+        if param.name not in PARAMETERS:
+            continue
+        if not PARAMETERS[param.name].runtime:
+            return SetParametersResult(successful=False, reason=(
+                f'{param.name} is read-only at run time; restart the node to change it'))
+        reason = problem(param.name, param.value)
+        if reason is not None:
+            return SetParametersResult(successful=False, reason=reason)
+    return SetParametersResult(successful=True)

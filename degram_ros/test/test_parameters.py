@@ -1,0 +1,109 @@
+"""The one parameter table and what is derived from it (descriptors, start-up validation, the
+run-time check), and the inference thread's stop (no middleware needed)."""
+from __future__ import annotations
+
+import collections
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+from degram_ros.parameters import (PARAMETERS, RUNTIME, StartupError, check_set, descriptor,
+                                   validate)
+from degram_ros.worker import InferenceWorker
+
+CONFIG = Path(__file__).resolve().parents[1] / 'config'
+
+
+class _Param:
+    def __init__(self, name, value):
+        self.name, self.value = name, value
+
+
+def _defaults():
+    return {name: rule.default for name, rule in PARAMETERS.items()}
+
+
+def test_descriptors_come_from_the_table():
+    assert set(RUNTIME) == {'top_k', 'threshold', 'publish_representation', 'publish_embedding'}
+    for name, rule in PARAMETERS.items():
+        d = descriptor(name)
+        assert d.name == name and d.description == rule.description
+        assert d.read_only == (name not in RUNTIME)
+        if rule.range is None:
+            assert not d.floating_point_range and not d.integer_range
+        elif isinstance(rule.default, float):
+            assert (d.floating_point_range[0].from_value, d.floating_point_range[0].to_value) == rule.range
+        else:
+            assert (d.integer_range[0].from_value, d.integer_range[0].to_value) == rule.range
+    assert PARAMETERS['autostart'].default is True
+
+
+@pytest.mark.parametrize('name, value', [
+    ('task', 'keyword_spotting'), ('device', 'gpu'), ('sample_format', 'MP3'),
+    ('representation_encoding', 'rgb8'), ('threshold', 1.5), ('top_k', 0), ('window_length', 0.01),
+    ('channels', 1.5), ('stamped', 'yes')])
+def test_startup_validation_names_the_parameter(name, value):
+    validate(_defaults())
+    with pytest.raises(StartupError, match=f'invalid parameter {name}'):
+        validate(dict(_defaults(), **{name: value}))
+
+
+def test_hop_longer_than_window_is_refused():
+    with pytest.raises(StartupError, match='hop_length.*longer than window_length'):
+        validate(dict(_defaults(), window_length=0.5, hop_length=1.0))
+
+
+def test_runtime_check():
+    assert check_set([_Param('threshold', 0.9), _Param('top_k', 1)]).successful
+    assert check_set([_Param('use_sim_time', True)]).successful          # not ours
+    result = check_set([_Param('window_length', 2.0)])
+    assert not result.successful and 'read-only' in result.reason
+    result = check_set([_Param('threshold', 1.5)])
+    assert not result.successful and 'threshold' in result.reason
+    result = check_set([_Param('publish_embedding', 1)])
+    assert not result.successful and 'publish_embedding' in result.reason
+
+
+def test_config_files_use_only_declared_parameters_with_valid_values():
+    for path in sorted(CONFIG.glob('*.yaml')):
+        values = yaml.safe_load(path.read_text())['/**']['ros__parameters']
+        assert set(values) <= set(PARAMETERS), path.name
+        validate(dict(_defaults(), **values))
+
+
+def test_worker_stop_finishes_the_window_in_flight_and_stays_quiet():
+    counts, errors, done = collections.Counter(), [], []
+    release = threading.Event()
+
+    def process(window):
+        if window == 'boom':
+            raise RuntimeError('broken window')
+        release.wait(5.0)
+        done.append(window)
+        if window == 'last':
+            raise RuntimeError('publisher gone')   # e.g. a publish racing the teardown
+
+    worker = InferenceWorker(process, counts, collections.deque(), 1.0, errors.append)
+    worker.start()
+    worker.slot.put('boom')
+    assert _wait(lambda: counts['inference_errors'] == 1)
+    assert [str(e) for e in errors] == ['broken window']
+    worker.slot.put('last')
+    assert _wait(lambda: worker.slot._item is None)   # taken, in flight
+    stopper = threading.Thread(target=worker.stop)
+    stopper.start()
+    release.set()
+    stopper.join(5.0)
+    assert worker.stop() and done == ['last']
+    assert counts['inference_errors'] == 1 and len(errors) == 1    # the racing one: not an error
+
+
+def _wait(predicate, timeout=5.0):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not predicate():
+        time.sleep(0.01)
+    return predicate()
