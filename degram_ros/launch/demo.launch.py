@@ -1,9 +1,14 @@
 """Demo without a microphone: wav_publisher plays a file (looping) into degram_node.
 
-    ros2 launch degram_ros demo.launch.py wav_file:=/path/clip.wav [model_path:=...]
+    ros2 launch degram_ros demo.launch.py wav_file:=/path/clip.wav
+    ros2 launch degram_ros demo.launch.py wav_file:=/path/voices.wav task:=speaker_id
+    ros2 launch degram_ros demo.launch.py wav_file:=/path/clip.wav model_path:=/path/model.pt
 
-wav_publisher publishes audio_stamped (capture stamps) and audio_info; degram_node listens with
-stamped:=true.  With start_degram:=false only wav_publisher starts (used by degram.launch.py).
+The parameter set follows the task: config/<task>.yaml (sound_event.yaml: the 3 s windows the
+shipped sound_event model needs; speaker_id.yaml), and model_path defaults to the shipped model
+of that task.  wav_publisher publishes audio_stamped (capture stamps) and audio_info; degram_node
+listens with stamped:=true.  With start_degram:=false only wav_publisher starts (used by
+degram.launch.py).
 """
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument
@@ -16,12 +21,19 @@ from launch_ros.substitutions import FindPackageShare
 def generate_launch_description():
     share = FindPackageShare('degram_ros')
     namespace = LaunchConfiguration('namespace')
+    task = LaunchConfiguration('task')
     return LaunchDescription([
         DeclareLaunchArgument('wav_file', description='WAV/FLAC/Ogg file to play'),
         DeclareLaunchArgument('namespace', default_value=''),
+        DeclareLaunchArgument('task', default_value='sound_event',
+                              description='sound_event | speaker_id: picks config/<task>.yaml and '
+                                          'the default model'),
         DeclareLaunchArgument('params_file',
-                              default_value=PathJoinSubstitution([share, 'config', 'degram.yaml'])),
-        DeclareLaunchArgument('model_path', default_value='sound_event'),
+                              default_value=PathJoinSubstitution([share, 'config', [task, '.yaml']]),
+                              description='degram_node parameters; default config/<task>.yaml'),
+        DeclareLaunchArgument('model_path', default_value=task,
+                              description='checkpoint or shipped model; default the shipped model '
+                                          'of task'),
         DeclareLaunchArgument('device', default_value='auto'),
         DeclareLaunchArgument('rate', default_value='1.0', description='playback speed'),
         DeclareLaunchArgument('start_degram', default_value='true'),
