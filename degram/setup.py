@@ -23,7 +23,8 @@ setup(
     extras_require={
         'export': ['onnx', 'onnxruntime'],
         'plot': ['matplotlib'],
-        'test': ['pytest', 'ruff', 'onnx', 'onnxruntime', 'matplotlib'],
+        'bags': ['rosbags'],
+        'test': ['pytest', 'ruff', 'onnx', 'onnxruntime', 'matplotlib', 'rosbags'],
     },
     entry_points={'console_scripts': ['degram = degram.cli:main']},
 )

@@ -16,7 +16,7 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 
 # Pinned: the set that builds and passes here (PyPI). Bump together.
 PY_PACKAGES=(
-  "torch==2.13.0" numpy soundfile soxr scipy onnx onnxruntime pyyaml matplotlib pytest ruff nnaudio
+  "torch==2.13.0" numpy soundfile soxr scipy onnx onnxruntime pyyaml matplotlib pytest ruff nnaudio rosbags
   "setuptools<80" empy lark catkin_pkg
 )
 ROS_PACKAGES=(

@@ -14,7 +14,7 @@ from ..registry import Registry
 
 #: subcommand name → module under degram.cli (imported when the parser is built)
 COMMANDS: Registry = Registry('subcommand')
-for _name in ('info', 'predict', 'export', 'plot', 'train', 'eval', 'calibrate', 'bench'):
+for _name in ('info', 'predict', 'export', 'plot', 'train', 'eval', 'calibrate', 'annotate', 'bench'):
     COMMANDS.register(_name, f'degram.cli.{_name}')
 
 

@@ -6,18 +6,12 @@ batches, and every window's scores through a :class:`WindowDetector`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from ..streaming import AudioStream, encode_pcm
-from .detector import Decision, WindowDetector
-
-
-@dataclass(frozen=True)
-class WindowResult:
-    stamp: float          # seconds from the start of the recording to the window's first sample
-    decision: Decision
+from ..streaming import AudioStream, Window, encode_pcm
+from .analyzer import WindowAnalysis, WindowAnalyzer
+from .detector import WindowDetector
+from .tracker import EventTracker
 
 
 def detector_for(predictor, threshold: float | None = None, min_level_db: float | None = None) -> WindowDetector:
@@ -41,15 +35,15 @@ def windows_of(samples: np.ndarray, rate: int, model_rate: int, window_length: f
 
 
 def detect(predictor, detector: WindowDetector, samples: np.ndarray, rate: int, window_length: float,
-           hop_length: float, batch_size: int = 32) -> list[WindowResult]:
-    """Every window of a recording with its decision (gated windows are not run through the model)."""
+           hop_length: float, tracker: EventTracker | None = None, batch_size: int = 32) -> list[WindowAnalysis]:
+    """Every window of a recording, analysed as the node does (gated windows skip the model);
+    with a ``tracker``, its events too (open ones closed at the end of the recording)."""
     stamps, windows = windows_of(samples, rate, predictor.sample_rate, window_length, hop_length)
-    gates = [detector.gate(w) for w in windows]
-    scores = np.zeros((len(windows), len(predictor.labels)))
-    todo = [i for i, (_, gated) in enumerate(gates) if not gated]
-    for start in range(0, len(todo), batch_size):
-        part = todo[start:start + batch_size]
-        logits = predictor.infer(windows[part]).logits
-        scores[part] = predictor.scores(logits).double().cpu().numpy()
-    return [WindowResult(float(stamp), detector.decide(scores[i], *gates[i]))
-            for i, stamp in enumerate(stamps)]
+    analyzer = WindowAnalyzer(predictor, detector, tracker)
+    items = [Window(w, float(t), i) for i, (w, t) in enumerate(zip(windows, stamps))]
+    results = []
+    for start in range(0, len(items), batch_size):
+        results += analyzer.analyse(items[start:start + batch_size])
+    if results and tracker is not None:
+        results[-1].ended += analyzer.finish(len(samples) / rate)
+    return results

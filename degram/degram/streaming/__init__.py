@@ -2,6 +2,7 @@
 
 The ROS node and offline tools feed :class:`AudioStream` message by message and get windows back.
 """
+from .input import StreamInput, check_coding
 from .pcm import (PCM_CODINGS, SAMPLE_FORMATS, InputFormatError, decode_pcm, encode_pcm, frame_bytes,
                   normalize_sample_format, select_channel)
 from .stamps import ReceiveClockStamper
@@ -9,6 +10,6 @@ from .stream import AudioStream, StreamCounters, StreamResampler, Window
 
 __all__ = [
     'PCM_CODINGS', 'SAMPLE_FORMATS', 'AudioStream', 'InputFormatError', 'ReceiveClockStamper', 'StreamCounters',
-    'StreamResampler', 'Window', 'decode_pcm', 'encode_pcm', 'frame_bytes', 'normalize_sample_format',
-    'select_channel',
+    'StreamInput', 'StreamResampler', 'Window', 'check_coding', 'decode_pcm', 'encode_pcm', 'frame_bytes',
+    'normalize_sample_format', 'select_channel',
 ]

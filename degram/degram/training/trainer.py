@@ -19,7 +19,7 @@ from ..evaluation import classification_metrics, predict_logits
 from ..inference import load_checkpoint, save_checkpoint, save_half, scores_from_logits
 from ..nn import build_model
 from .config import CSV_COLUMNS, ConfigError, monitor_mode, training_device, validate_config
-from .progress import Progress
+from ..progress import Progress
 from .run_folder import RunFolder
 
 

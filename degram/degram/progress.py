@@ -1,4 +1,5 @@
-"""Per-step training progress: tqdm when installed, else a plain line every tenth of an epoch."""
+"""Progress of long loops (training epochs, annotating long recordings): tqdm when installed, else a
+plain line every tenth of the way."""
 from __future__ import annotations
 
 import sys
