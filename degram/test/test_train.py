@@ -69,8 +69,8 @@ def test_overrides_and_validation():
 
 
 def test_shipped_configs_follow_the_brief():
-    sid, sev, kw = (load_config(n) for n in ('speaker_id', 'sound_event', 'keyword'))
-    for cfg in (sid, sev, kw):
+    sid, sev, kw = (load_config(n) for n in ('speaker_id', 'sound_event_esc10', 'keyword'))
+    for cfg in (sid, sev, kw, load_config('sound_event')):
         assert (cfg['model']['frontend'], cfg['model']['backbone']) == ('degram', 'resnet18')
         assert cfg['model']['sample_rate'] == 16000
     # the paper's Adam 3e-4 / batch 64, except ESC-10's 240 clips: documented in sound_event.yaml
@@ -84,6 +84,16 @@ def test_shipped_configs_follow_the_brief():
     assert (sev['data']['crop_min'], sev['data']['crop_max']) == (4.0, 6.0)
     assert (kw['task'], kw['name'], kw['data']['spec']) == ('sound_event', 'keyword', 'asc:keyword')
     assert sid['data']['crop_max'] <= 1.0 and kw['data']['crop_max'] <= 1.0
+
+
+def test_the_shipped_sound_event_recipe_trains_on_the_window_the_node_uses_with_held_apart_negatives():
+    cfg = load_config('sound_event')
+    assert (cfg['data']['spec'], cfg['data']['validation'], cfg['train']['loss']) == ('esc50', 4, 'bce')
+    assert cfg['data']['crop_min'] == cfg['data']['crop_max'] == cfg['inference']['window_length'] == 2.0
+    negatives = ' '.join(cfg['data']['negatives'])
+    assert 'SPEAKER[0-4]' in negatives and 'theo' not in negatives and 'yweweler' not in negatives
+    for held_out in ('SPEAKER[5', '0000002[5', '00000030', 'pink_noise', 'running_tap', 'dude_miaowing'):
+        assert held_out not in negatives          # kept for calibration and evaluation
 
 
 def test_two_step_training_writes_a_loadable_checkpoint_and_resumes(tiny_data, tmp_path, capsys):
@@ -191,3 +201,24 @@ def test_multi_label_training_with_negatives_and_a_new_head_on_an_old_trunk(tiny
 def test_negatives_need_the_multi_label_loss():
     with pytest.raises(ConfigError, match='negative_prob > 0 needs data.negatives and train.loss: bce'):
         load_config('sound_event', ['train.loss=ce'])
+
+
+def test_two_process_ddp_run_under_torchrun_writes_one_run_and_resumes(tiny_data, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    config = _config(tiny_data, tmp_path)
+    env = {**os.environ, 'OMP_NUM_THREADS': '1'}
+    command = [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '2',
+               '-m', 'degram', 'train', '--config', str(config), 'train.max_steps_per_epoch=4']
+    first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert first.stdout.count('epoch 1:') == 1                 # rank 0 alone logs
+    second = subprocess.run(command + ['max_epochs=2', '--resume'], capture_output=True, text=True, env=env,
+                            timeout=600)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert 'resumed from' in second.stdout and second.stdout.count('epoch 2:') == 1
+    with open(tmp_path / 'tiny' / 'metrics.csv') as fh:
+        assert [row['epoch'] for row in csv.DictReader(fh)] == ['1', '2']
+    assert load_checkpoint(tmp_path / 'tiny' / 'best.pt').labels == LABELS

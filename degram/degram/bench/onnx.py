@@ -7,12 +7,12 @@ from __future__ import annotations
 import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import torch
 
 from ..export import PARITY_TOLERANCE, check_parity, export_onnx
+from ..inference import Predictor
 from .config import SAMPLE_RATE, BenchConfig
 from .markdown import heading, ms_cell, table_header
 from .timing import time_contenders
@@ -60,8 +60,9 @@ def run(config: BenchConfig) -> dict:
         return {'skipped': f'onnxruntime does not import ({exc}); pip install onnxruntime'}
 
     model = bench_model(config, 'degram', 'resnet18')
-    checkpoint = SimpleNamespace(model=model, sample_rate=SAMPLE_RATE, task='bench', multi_label=False,
-                                 labels=[f'class_{i}' for i in range(config.num_classes)])
+    checkpoint = Predictor(path=Path('degram_resnet18.pt'), model=model, labels=[f'class_{i}' for i in
+                                                                                 range(config.num_classes)],
+                           task='sound_event', sample_rate=SAMPLE_RATE, metadata={'name': 'bench'})
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / 'degram_resnet18.onnx'
         started = time.perf_counter()

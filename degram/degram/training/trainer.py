@@ -19,7 +19,9 @@ from ..evaluation import classification_metrics, predict_logits
 from ..inference import load_checkpoint, save_checkpoint, save_half, scores_from_logits
 from ..nn import build_model
 from .config import CSV_COLUMNS, ConfigError, monitor_mode, training_device, validate_config
+from .distributed import close_world, init_world
 from ..progress import Progress
+from .batches import BatchMaker
 from .run_folder import RunFolder
 
 
@@ -45,19 +47,26 @@ class Trainer:
 
     def __init__(self, config: dict, log=None):
         self.cfg = cfg = validate_config(copy.deepcopy(config))
-        self.log = log or (lambda msg: print(msg, flush=True))
         self.data_cfg, self.train_cfg = cfg['data'], cfg['train']
+        self.world = init_world(self.train_cfg.get('device'))
+        log = log or (lambda msg: print(msg, flush=True))
+        self.log = log if self.world.main else (lambda msg: None)   # rank 0 speaks for the run
         if self.train_cfg.get('num_threads'):
             torch.set_num_threads(int(self.train_cfg['num_threads']))
         self.device = training_device(self.train_cfg.get('device'))
+        if self.world.distributed and self.device.type == 'cuda':
+            self.device = torch.device(f'cuda:{self.world.local_rank}')
         seed = int(self.train_cfg['seed'])
-        self.rng = np.random.default_rng(seed)
+        self.plan_rng = np.random.default_rng(seed)               # the epoch plan: the same on every rank
+        self.rng = np.random.default_rng([seed, self.world.rank])  # crops, noise, negatives: per rank
         torch.manual_seed(seed)
         self.multi_label = self.train_cfg['loss'] == 'bce'
         self.model_cfg = dict(cfg['model'], sample_rate=int(cfg['model'].get('sample_rate') or 16000))
         self.sample_rate = self.model_cfg['sample_rate']
         self._open_data()
         self._build_model()
+        self.net = self.model if not self.world.distributed else torch.nn.parallel.DistributedDataParallel(
+            self.model, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
         self.run = RunFolder(Path(cfg['output']) / str(cfg['name'])).create()
         self.monitor = self.train_cfg['monitor'] if len(self.val_idx) else 'train_loss'
         self.mode = monitor_mode(self.monitor)
@@ -104,6 +113,7 @@ class Trainer:
                                  validation_groups=dataset.group_names(self.val_idx),
                                  split_seed=int(d.get('split_seed') or 0),
                                  train_clips=len(self.train_idx), val_clips=len(self.val_idx))
+        self.batches = BatchMaker(dataset, d, self.sample_rate, self.multi_label, self.noise, self.negatives)
         self.val_waves = [dataset.load(i) for i in self.val_idx]
         self.val_targets = dataset.targets[self.val_idx]
 
@@ -141,7 +151,8 @@ class Trainer:
             'model': self.model.state_dict(), 'optimizer': self.optimizer.state_dict(),
             'scheduler': self.scheduler.state_dict(), 'epoch': epoch, 'best_value': self.best_value,
             'bad_epochs': self.bad_epochs, 'best_metrics': self.best_metrics,
-            'numpy_rng': self.rng.bit_generator.state, 'torch_rng': torch.get_rng_state(),
+            'numpy_rng': self.rng.bit_generator.state, 'plan_rng': self.plan_rng.bit_generator.state,
+            'torch_rng': torch.get_rng_state(),
             'cuda_rng': torch.cuda.get_rng_state_all() if self.device.type == 'cuda' else None,
             'labels': self.labels, 'config': self.cfg, 'finished': self.stopped == 'early_stopping',
             'stopped': self.stopped,
@@ -158,7 +169,11 @@ class Trainer:
         self.scheduler.load_state_dict(state['scheduler'])
         self.best_value, self.bad_epochs = state.get('best_value'), int(state.get('bad_epochs', 0))
         self.best_metrics = state.get('best_metrics')
-        self.rng.bit_generator.state = state['numpy_rng']
+        if self.world.distributed:   # this rank's augmentation stream continues from a fresh seed
+            self.rng = np.random.default_rng([int(self.train_cfg['seed']), self.world.rank, int(state['epoch'])])
+        else:
+            self.rng.bit_generator.state = state['numpy_rng']
+        self.plan_rng.bit_generator.state = state.get('plan_rng', state['numpy_rng'])
         torch.set_rng_state(state['torch_rng'])
         if self.device.type == 'cuda' and state.get('cuda_rng') is not None:
             try:
@@ -177,21 +192,22 @@ class Trainer:
         """One class-balanced pass over random crops; → the metrics row (train columns)."""
         d, t = self.data_cfg, self.train_cfg
         targets = self.dataset.targets[self.train_idx]
-        order = D.balanced_indices(targets, self.rng) if d.get('balance', True) else \
-            self.rng.permutation(len(self.train_idx))
+        order = D.balanced_indices(targets, self.plan_rng) if d.get('balance', True) else \
+            self.plan_rng.permutation(len(self.train_idx))
         batch_size = int(t['batch_size'])
         chunks = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
         chunks = [c for c in chunks if len(c) >= 2] or chunks  # BatchNorm needs 2 items
+        chunks = self.world.share(chunks)
         if t.get('max_steps_per_epoch'):
             chunks = chunks[:int(t['max_steps_per_epoch'])]
         grad_clip = float(t['grad_clip']) if t.get('grad_clip') else None
-        self.model.train()
+        self.net.train()
         total_loss, items, correct, seen = 0.0, 0, 0, 0  # accuracy over positives only
         bar = Progress(len(chunks), f'epoch {epoch}', bool(t.get('progress', True)))
         for chunk in chunks:
-            batch, targets, positive = self._batch(self.train_idx[chunk])
+            batch, targets, positive = self.batches.make(self.train_idx[chunk], self.rng)
             x, y = torch.from_numpy(batch).to(self.device), torch.from_numpy(targets).to(self.device)
-            logits = self.model(x)
+            logits = self.net(x)
             loss = self._loss(logits, y)
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -213,40 +229,6 @@ class Trainer:
         if self.multi_label:
             return F.binary_cross_entropy_with_logits(logits, targets)
         return F.cross_entropy(logits, targets)
-
-    def _batch(self, idx) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Random crops of ``idx`` with noise, level changes and negatives as configured;
-        → (waveforms (B, L), targets: class indices or multi-hot (B, N), positive mask (B,))."""
-        d = self.data_cfg
-        length = max(1, round(float(self.rng.uniform(float(d['crop_min']), float(d['crop_max']))) * self.sample_rate))
-        batch = D.make_batch([self.dataset.load(i) for i in idx], length, self.rng)
-        positive = np.ones(len(idx), dtype=bool)
-        for b in range(batch.shape[0]):
-            if self.negatives is not None and self.rng.random() < float(d['negative_prob']):
-                positive[b] = False
-                batch[b] = self._negative(length)
-            elif self.noise is not None and self.rng.random() < float(d['noise_prob']):
-                snr = self.rng.uniform(float(d['snr_min']), float(d['snr_max']))
-                batch[b] = self.noise.mix(batch[b], snr, self.rng)
-        if float(d['gain_db_min']) != 0.0 or float(d['gain_db_max']) != 0.0:
-            gains = 10.0 ** (self.rng.uniform(float(d['gain_db_min']), float(d['gain_db_max']), len(idx)) / 20.0)
-            batch = np.clip(batch * gains[:, None].astype(np.float32), -1.0, 1.0)
-        targets = self.dataset.targets[idx]
-        if self.multi_label:
-            hot = np.zeros((len(idx), len(self.labels)), dtype=np.float32)
-            hot[np.flatnonzero(positive), targets[positive]] = 1.0
-            return batch, hot, positive
-        return batch, targets, positive
-
-    def _negative(self, length: int) -> np.ndarray:
-        """Out-of-set audio: a segment of a negative source, or (``silence_prob``) digital silence or
-        faint white noise at -60 … -90 dBFS."""
-        if self.rng.random() < float(self.data_cfg['silence_prob']):
-            if self.rng.random() < 0.5:
-                return np.zeros(length, dtype=np.float32)
-            level = 10.0 ** (self.rng.uniform(-90.0, -60.0) / 20.0)
-            return (level * self.rng.standard_normal(length)).astype(np.float32)
-        return self.negatives.sample(length, self.rng)
 
     def validate(self) -> dict | None:
         """Whole validation clips through the model's inference path; → metrics with ``loss``, or
@@ -274,8 +256,11 @@ class Trainer:
         else:
             if resume_from is not None and resume:
                 self.log(f'nothing to resume at {resume_from}: starting afresh')
-            self.run.start_afresh()
-        self.run.write_config(self.cfg)
+            if self.world.main:
+                self.run.start_afresh()
+        if self.world.main:
+            self.run.write_config(self.cfg)
+        self.world.barrier()
         n_params = sum(p.numel() for p in self.model.parameters())
         self.log(f'model {self.model.frontend_name}-{self.model.backbone_name}: {n_params / 1e6:.2f} M '
                  f'parameters, {len(self.labels)} classes, device {self.device}, run folder {self.run.path}')
@@ -286,22 +271,28 @@ class Trainer:
                 break
             started = time.perf_counter()
             row = self.train_one_epoch(epoch)
-            val_metrics = self.validate()
+            val_metrics = self.validate() if self.world.main else None
             if val_metrics is not None:
                 row['val_loss'] = val_metrics['loss']
                 row.update({f'val_{k}': val_metrics.get(k) for k in ('top1', 'top5', 'map', 'auc', 'dprime')})
             row['seconds'] = time.perf_counter() - started
+            # every rank steps its scheduler and early stopping with rank 0's numbers
+            row, val_metrics = self.world.broadcast((row, val_metrics))
             improved = self._end_epoch(epoch, row, val_metrics)
-            self.run.append_row(row)
+            if self.world.main:
+                self.run.append_row(row)
             self.log(f'epoch {epoch}: ' + ' '.join(f'{k}={_fmt(row.get(k))}' for k in CSV_COLUMNS[1:])
                      + (' *' if improved else ''))
             if patience is not None and self.bad_epochs >= patience:
                 self.stopped = 'early_stopping'
                 self.log(f'early stopping: {self.monitor} did not improve for {self.bad_epochs} epochs')
-            self.run.save_state(self._state(epoch))
+            if self.world.main:
+                self.run.save_state(self._state(epoch))
+            self.world.barrier()
             if self.stopped == 'early_stopping':
                 break
-        if self.cfg.get('export') and self.run.best.is_file():
+        close_world(self.world)
+        if self.world.main and self.cfg.get('export') and self.run.best.is_file():
             dest = save_half(self.run.best, self.cfg['export'])
             self.log(f'exported {self.run.best} -> {dest} (fp16 weights)')
         self.log(f'done: best {self.monitor} = {_fmt(self.best_value)} -> {self.run.best}')
@@ -323,6 +314,8 @@ class Trainer:
         self.best_value, self.bad_epochs = float(value), 0
         best = val_metrics or {'train_loss': row['train_loss'], 'train_acc': row['train_acc']}
         self.best_metrics = dict(best, epoch=epoch)
+        if not self.world.main:
+            return True
         inference = {k: v for k, v in (self.cfg.get('inference') or {}).items() if v is not None}
         save_checkpoint(self.model, self.run.best, labels=self.labels, task=self.cfg['task'],
                         name=str(self.cfg['name']), metrics=self.best_metrics, config=self.cfg,
