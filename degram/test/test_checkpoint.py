@@ -163,3 +163,19 @@ def test_nan_weights_are_refused_with_the_file_name(tmp_path):
     path = save_checkpoint(model, tmp_path / 'nan.pt', labels=['a', 'b'], task='sound_event')
     with pytest.raises(CheckpointError, match='nan.pt: the weights hold NaN/Inf'):
         load_checkpoint(path)
+
+
+@pytest.mark.parametrize('key, value, message', [
+    ('sample_rate', 0, r"sample_rate 0 is not a rate in Hz"),
+    ('sample_rate', -16000, r"sample_rate -16000 is not a rate in Hz"),
+    ('task', 'x' * 10_000, r"task 'x{64}… \(10000 characters\)' is none of"),
+    ('labels', ['a', 'b', 'c'], r'3 labels for a model with 2 outputs'),
+])
+def test_inconsistent_checkpoints_are_one_clear_error(tmp_path, key, value, message):
+    model = build_model('spectrogram', num_classes=2)
+    path = save_checkpoint(model, tmp_path / 'x.pt', labels=['a', 'b'], task='sound_event')
+    payload = torch.load(path, weights_only=True)
+    payload[key] = value
+    torch.save(payload, path)
+    with pytest.raises(CheckpointError, match=message):
+        load_checkpoint(path)

@@ -142,11 +142,89 @@ def test_receive_clock_stamper_smooths_jitter():
     assert stamper(10.25, 0.3) == pytest.approx(10.2)     # burst with a longer chunk: no going back
     assert stamper(20.0, 0.1) == pytest.approx(19.9)      # far ahead: re-anchor
     for k in range(50):                                   # a replay 4x faster than real time
-        stamp = stamper(20.0 + 0.025 * (k + 1), 0.1)
-    assert stamp == pytest.approx(19.9 + 0.1 * 50)        # keeps its gap-free timeline
+        receive = 20.0 + 0.025 * (k + 1)
+        stamp = stamper(receive, 0.1)
+        # issue 12: the gap-free timeline used to run 3.75 s ahead of the arrival here
+        assert stamp + 0.1 <= receive + 0.5 + 1e-9       # never more than the tolerance in the future
+    assert stamp == pytest.approx(receive - 0.1, abs=0.5)
     assert stamper(5.0, 0.1) == pytest.approx(4.9)        # receive clock went back: re-anchor
 
 
 def test_top_k():
     assert top_k(np.array([0.1, 0.7, 0.2]), 2) == [(1, pytest.approx(0.7)), (2, pytest.approx(0.2))]
     assert len(top_k(np.array([0.5, 0.5]), 10)) == 2
+
+
+def _s16(seconds, rate=16000, amplitude=0.3):
+    t = np.arange(int(seconds * rate)) / rate
+    return encode_pcm(amplitude * np.sin(2 * np.pi * 440 * t), 'S16LE')
+
+
+def test_float_input_beyond_full_scale_is_clipped_and_counted():
+    stream = AudioStream(16000, 0.5, 0.5, sample_format='F32LE')
+    huge = np.full(8000, 1e38, dtype='<f4').tobytes()
+    windows, events = stream.push(huge, 0.0)
+    assert 'clipped' in events and stream.counters.clipped == 1
+    assert len(windows) == 1 and np.abs(windows[0].samples).max() <= 1.0 + 1e-6
+
+
+def test_overlapping_or_duplicate_stamps_reset_and_count_the_discarded_samples():
+    stream = AudioStream(16000, 1.0, 0.5)
+    stream.push(_s16(0.4), 10.0)
+    windows, events = stream.push(_s16(0.4), 10.0)          # the same stamp again
+    assert events == ['overlap'] and stream.counters.overlap == 1 and windows == []
+    assert stream.counters.discarded_samples == {'overlap': 6400}
+    stream.push(_s16(0.4), 10.4)                            # continues the new segment: fine
+    assert stream.counters.overlap == 1
+
+
+def test_format_changes_are_counted_with_what_they_discard():
+    stream = AudioStream(16000, 1.0, 0.5)
+    stream.push(_s16(0.3), 0.0)
+    stream.set_format(16000, 1, 'S16LE')                    # the same format: nothing happens
+    assert stream.counters.format_changes == 0 and stream.buffered_seconds == pytest.approx(0.3)
+    stream.set_format(48000, 1, 'S16LE')
+    assert stream.counters.format_changes == 1 and stream.counters.discarded_samples == {'format_change': 4800}
+
+
+def test_stream_input_keeps_its_stamps_on_an_identical_audio_info_and_resets_on_a_pause():
+    from degram.streaming import StreamInput
+
+    source = StreamInput(AudioStream(16000, 1.0, 0.5))
+    source.set_info(16000, 1, 'S16LE', 'wave')
+    stamps = []
+    for k in range(16):                                     # 0.1 s chunks in real time
+        if k == 8:
+            source.set_info(16000, 1, 'S16LE', 'wave')      # wav_publisher re-sends it each loop
+        windows, events = source.push(_s16(0.1), None, 100.0 + 0.1 * (k + 1))
+        assert 'backwards' not in events
+        stamps += [w.stamp for w in windows]
+    assert stamps == pytest.approx([100.0, 100.5])
+    assert source.stream.counters.resets == 1               # only the one at start-up
+    windows, events = source.push(_s16(0.1), None, 106.7)   # the producer paused for 5 s
+    assert events == ['receive_gap'] and source.stream.counters.receive_gaps == 1
+    assert source.stream.counters.discarded_samples == {'receive_gap': 1600}   # the 0.1 s no window used
+    windows, _ = source.push(_s16(1.0), None, 107.7)
+    assert [round(w.stamp, 2) for w in windows] == [106.6]  # new audio only, stamped after the pause
+
+
+def test_mp3_bytes_are_recognised_without_audio_info_and_pcm_is_not():
+    from degram.streaming import StreamInput
+    from degram.streaming.mp3 import looks_like_mp3
+
+    header = bytes([0xFF, 0xFB, 0x90, 0x64])                # MPEG-1 layer III, 128 kbit/s, 44.1 kHz
+    frame = header + bytes(413)                             # 417-byte frames
+    assert looks_like_mp3(frame * 3) and looks_like_mp3(b'ID3\x04\x00\x00\x00\x00\x00\x21' + frame)
+    assert not looks_like_mp3(header + bytes(1000))         # one header-like sample pair is not MP3
+    rng = np.random.default_rng(0)
+    assert not any(looks_like_mp3(encode_pcm(rng.uniform(-1, 1, 4000), 'S16LE')) for _ in range(50))
+    source = StreamInput(AudioStream(16000, 1.0, 0.5))
+    with pytest.raises(InputFormatError, match='MP3') as error:
+        source.push(frame * 3, None, 1.0)
+    assert error.value.kind == 'mp3'
+
+
+def test_long_input_strings_are_quoted_short():
+    with pytest.raises(InputFormatError) as error:
+        normalize_sample_format('X' * 1_000_000)
+    assert len(str(error.value)) < 200 and '1000000 characters' in str(error.value)

@@ -16,6 +16,7 @@ from typing import Any
 import torch
 
 from ..nn import DEGramClassifier, build_from_config
+from ..streaming.pcm import quote
 from .pretrained import PRETRAINED, PretrainedError, resolve
 from .predictor import Predictor
 
@@ -106,6 +107,14 @@ def read_payload(path: Path) -> dict[str, Any]:
     missing = [key for key in ('config', 'state_dict', 'labels', 'task', 'sample_rate') if key not in payload]
     if missing:
         raise CheckpointError(f'{path}: checkpoint lacks {missing}')
+    rate = payload['sample_rate']
+    if isinstance(rate, bool) or not isinstance(rate, int) or not 0 < rate <= 768000:
+        raise CheckpointError(f'{path}: sample_rate {quote(rate)} is not a rate in Hz (1 … 768000)')
+    if payload['task'] not in TASKS:
+        raise CheckpointError(f'{path}: task {quote(payload["task"])} is none of {TASKS}')
+    labels = payload['labels']
+    if not isinstance(labels, (list, tuple)) or not labels or not all(isinstance(x, str) for x in labels):
+        raise CheckpointError(f'{path}: labels must be a non-empty list of strings')
     return payload
 
 
@@ -118,6 +127,9 @@ def load_checkpoint(model: str | Path, device: str | torch.device = 'cpu') -> Pr
         network.load_state_dict(payload['state_dict'])
     except (TypeError, ValueError, RuntimeError, KeyError) as exc:
         raise CheckpointError(f'{path}: weights do not match the architecture it describes ({exc})') from exc
+    if network.num_classes != len(payload['labels']):
+        raise CheckpointError(f"{path}: {len(payload['labels'])} labels for a model with {network.num_classes} "
+                              f'outputs')
     broken = [name for name, tensor in network.state_dict().items()
               if tensor.is_floating_point() and not torch.isfinite(tensor).all()]
     if broken:

@@ -17,6 +17,16 @@ _ALIASES = {'S16': 'S16LE', 'S24': 'S24LE', 'S32': 'S32LE', 'F32': 'F32LE', 'F64
             'FLOAT32LE': 'F32LE', 'FLOAT32': 'F32LE'}
 
 PCM_CODINGS = ('', 'wave', 'wav', 'pcm', 'raw')
+QUOTE_LIMIT = 64
+
+
+def quote(value, limit: int = QUOTE_LIMIT) -> str:
+    """``'text'`` (or a non-string's repr) for messages and logs, cut to ``limit`` characters: an
+    input string can be megabytes long and must not be echoed into every log line."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > limit:
+        text = f'{text[:limit]}… ({len(text)} characters)'
+    return repr(text) if isinstance(value, str) else text
 
 
 class InputFormatError(ValueError):
@@ -34,7 +44,7 @@ def normalize_sample_format(name: str) -> str:
     if key not in SAMPLE_FORMATS:
         raise InputFormatError(
             'unknown_format',
-            f"unknown sample_format '{name}' (supported: {', '.join(SAMPLE_FORMATS)})")
+            f"unknown sample_format {quote(name)} (supported: {', '.join(SAMPLE_FORMATS)})")
     return key
 
 

@@ -7,10 +7,11 @@ class ReceiveClockStamper:
     duration, smoothed so that receive jitter does not make stamps wobble or go backwards.
 
     The stamps follow a gap-free timeline (previous stamp + previous duration).  It re-anchors to
-    the estimate when the estimate runs more than ``tolerance`` seconds ahead of the timeline
-    (the producer stalled or messages were lost) or when the receive clock itself went backwards
-    (e.g. a restarted simulation clock).  A producer faster than real time (a replay) keeps its
-    gap-free timeline.
+    the estimate when the two drift more than ``tolerance`` seconds apart: the estimate ahead of
+    the timeline (the producer stalled or messages were lost), or the timeline ahead of the
+    estimate (audio arriving faster than real time, e.g. a bag replayed fast: a stamp must never
+    lie in the future of the audio's arrival), and when the receive clock itself went backwards
+    (e.g. a restarted simulation clock).
     """
 
     def __init__(self, tolerance: float = 0.5):
@@ -21,7 +22,7 @@ class ReceiveClockStamper:
     def __call__(self, receive_time: float, duration: float) -> float:
         estimate = receive_time - duration
         if (self._expected is None or receive_time < self._last_receive
-                or estimate > self._expected + self.tolerance):
+                or abs(estimate - self._expected) > self.tolerance):
             stamp = estimate
         else:
             stamp = self._expected

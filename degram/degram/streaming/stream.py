@@ -1,4 +1,4 @@
-"""Pure-Python streaming helpers of ``degram_node`` (no ROS import, unit-testable).
+"""Streaming audio into model windows (no ROS import, unit-testable).
 
 * :func:`decode_pcm` turns interleaved PCM bytes into float32 frames in [-1, 1].
 * :class:`AudioStream` is the whole input side of the node: decode → channel select/mix →
@@ -26,7 +26,16 @@ Bad-input policies (the node logs them, throttled, and reports the counters in /
 ``discontinuity``
     A stamp more than ``gap_tolerance`` seconds after the end of the previous message (lost
     messages): the buffer is reset so that no window glues two separate pieces of audio.
-    (Only for real capture stamps; with receive-clock stamps the audio is assumed contiguous.)
+    (Only for real capture stamps; with receive-clock stamps :class:`StreamInput` detects pauses.)
+``overlap``
+    A capture stamp before the end of the previous message (a duplicate or overlapping stamp):
+    the buffer is reset, as for ``backwards``.
+``clipped``
+    Float samples beyond full scale (±1e38 is finite): clipped to [-1, 1], so that the model never
+    sees values it cannot handle.
+
+Every reset for one of these reasons (and for a format change) adds the buffered samples that no
+window used to ``counters.discarded_samples[reason]``.
 """
 from __future__ import annotations
 
@@ -36,6 +45,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .pcm import InputFormatError, decode_pcm, normalize_sample_format, select_channel
+
+OVERLAP_TOLERANCE = 0.002  # seconds a stamp may start before the previous message's end (stamp rounding)
 
 class StreamResampler:
     """Streaming mono resampler (soxr.ResampleStream); identity when the rates match.
@@ -77,8 +88,13 @@ class StreamCounters:
     oversize: int = 0
     backwards: int = 0
     discontinuity: int = 0
+    overlap: int = 0
+    clipped: int = 0
+    receive_gaps: int = 0
+    format_changes: int = 0
     resets: int = 0
-    extra: dict = field(default_factory=dict)
+    # model-rate samples that were buffered but never became part of a window, by the reason of the reset
+    discarded_samples: dict = field(default_factory=dict)
 
 
 class AudioStream:
@@ -117,17 +133,33 @@ class AudioStream:
         new = (int(sample_rate), int(channels), fmt)
         if getattr(self, 'format', None) == new:
             return
+        changed = getattr(self, 'format', None) is not None
+        if changed:
+            self.counters.format_changes += 1
+            self._count_unused('format_change')   # before the format (and so the resampler) changes
         self.format = new
         self.sample_rate, self.channels, self.sample_format = new
         self.reset()
 
-    def reset(self) -> None:
+    def _count_unused(self, reason: str) -> None:
+        """Count the buffered samples that no window used as discarded for ``reason``."""
+        if getattr(self, '_buffer', None) is None:
+            return
+        unused = self._buffer_start + self._buffer.size - max(self._emitted_end, self._buffer_start)
+        if unused > 0:
+            self.counters.discarded_samples[reason] = self.counters.discarded_samples.get(reason, 0) + unused
+
+    def reset(self, reason: str | None = None) -> None:
+        """Start a new segment; buffered samples no window used are counted under ``reason``."""
+        if reason is not None:
+            self._count_unused(reason)
         self._resampler = StreamResampler(self.sample_rate, self.model_rate)
         self._buffer = np.zeros(0, dtype=np.float32)
         self._buffer_start = 0        # output-sample index of _buffer[0] (segment timeline)
         self._in_frames = 0           # input frames consumed in this segment
         self._anchors: collections.deque = collections.deque()  # (input frame index, stamp)
         self._next_start = 0          # output index of the next window's first sample
+        self._emitted_end = 0         # output index just past the last window handed out
         self._last_stamp: float | None = None
         self._expected_next: float | None = None
         self.counters.resets += 1
@@ -164,20 +196,30 @@ class AudioStream:
             frames = np.nan_to_num(frames, nan=0.0, posinf=0.0, neginf=0.0)
             c.nonfinite += 1
             events.append('nonfinite')
+        if np.abs(frames).max() > 1.0:   # only float formats can exceed full scale (±1e38 …)
+            frames = np.clip(frames, -1.0, 1.0)
+            c.clipped += 1
+            events.append('clipped')
         mono = select_channel(frames, self.channel)
         duration = mono.size / self.sample_rate
         if self._last_stamp is not None:
             if message_stamp < self._last_stamp:
                 c.backwards += 1
                 events.append('backwards')
-                self.reset()
+                self.reset('backwards')
             elif 'oversize' in events:   # the dropped audio broke continuity: start afresh
-                self.reset()
+                self.reset('oversize')
             elif (not contiguous_clock and self._expected_next is not None
                   and stamp - self._expected_next > self.gap_tolerance):
                 c.discontinuity += 1
                 events.append('discontinuity')
-                self.reset()
+                self.reset('discontinuity')
+            elif (not contiguous_clock and self._expected_next is not None
+                  and self._expected_next - stamp > OVERLAP_TOLERANCE):
+                # starts before the previous message ended: a duplicate or overlapping stamp
+                c.overlap += 1
+                events.append('overlap')
+                self.reset('overlap')
         self._last_stamp = stamp
         self._expected_next = stamp + duration
         c.frames_in += mono.size
@@ -208,6 +250,7 @@ class AudioStream:
             windows.append(Window(samples, self._time_of(self._next_start), self._window_index))
             self._window_index += 1
             self.counters.windows += 1
+            self._emitted_end = self._next_start + self.window_samples
             self._next_start += self.hop_samples
         # drop what no future window needs
         drop = self._next_start - self._buffer_start
