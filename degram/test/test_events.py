@@ -81,3 +81,8 @@ def test_calibration_keeps_false_detections_under_the_budget_and_raises_classes_
     assert 0.7 < thresholds[0] <= 0.9                     # above the class-1 window that scores 0.7
     assert thresholds[1] == thresholds.min()
     assert WindowDetector(2, thresholds).decide(np.array([0.9, 0.66]), -10.0).detected == (0, 1)
+
+
+def test_non_finite_scores_are_flagged_and_detect_nothing():
+    decision = WindowDetector(2, 0.5).decide(np.array([np.nan, 0.9]), -20.0)
+    assert decision.nonfinite and decision.nothing and decision.detected == ()

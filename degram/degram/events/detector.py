@@ -21,10 +21,11 @@ class Decision:
     gated: bool                                    # below min_level_db: not even scored
     detected: tuple[int, ...] = ()                 # class ids at or above their threshold, best first
     scores: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    nonfinite: bool = False                        # the model gave NaN/Inf: never publish this window
 
     @property
     def nothing(self) -> bool:
-        return self.gated or not self.detected
+        return self.gated or self.nonfinite or not self.detected
 
 
 class WindowDetector:
@@ -51,6 +52,8 @@ class WindowDetector:
         scores = np.asarray(scores, dtype=np.float64).reshape(-1)
         if gated:
             return Decision(level, True, (), scores)
+        if not np.isfinite(scores).all():
+            return Decision(level, False, (), scores, nonfinite=True)
         above = np.flatnonzero(scores >= self.thresholds)
         order = above[np.argsort(-scores[above], kind='stable')]
         return Decision(level, False, tuple(int(i) for i in order), scores)
