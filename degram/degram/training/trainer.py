@@ -96,16 +96,13 @@ class Trainer:
         start = time.perf_counter()
         dataset.preload(np.concatenate([self.train_idx, self.val_idx]))
         self.log(f'decoded {len(self.train_idx) + len(self.val_idx)} clips in {time.perf_counter() - start:.1f} s')
-        self.noise = None
-        if d.get('noise'):
-            self.noise = D.NoiseBank(d['noise'], self.sample_rate, root=D.find_data_root(d.get('data_root')),
-                                     cache=cache)
+        root = D.find_data_root(d.get('data_root'))
+        self.noise, self.negatives = (D.NoiseBank(d[key], self.sample_rate, root=root, cache=cache) if d.get(key)
+                                      else None for key in ('noise', 'negatives'))
+        if self.noise is not None:
             self.log(f'noise augmentation: {len(self.noise)} clips, p={d["noise_prob"]}, '
                      f'SNR U[{d["snr_min"]}, {d["snr_max"]}] dB')
-        self.negatives = None
-        if d.get('negatives'):
-            self.negatives = D.NoiseBank(d['negatives'], self.sample_rate, root=D.find_data_root(d.get('data_root')),
-                                         cache=cache)
+        if self.negatives is not None:
             self.log(f'negatives: {len(self.negatives)} clips, share {d["negative_prob"]} of each batch '
                      f'({d["silence_prob"]} of them silence)')
         validation = d.get('validation') if d.get('validation') is not None else dataset.default_validation
