@@ -1,18 +1,22 @@
-"""Conversions between the library's values and ROS messages."""
-from __future__ import annotations
+"""Conversions between the library's values and ROS messages: times, representation images.
 
-import math
+:func:`to_time` / :func:`time_from_ns` are the one definition of seconds → builtin_interfaces/Time
+(node, harness, wav_publisher)."""
+from __future__ import annotations
 
 import numpy as np
 from builtin_interfaces.msg import Duration, Time
 
 
+def time_from_ns(ns: int) -> Time:
+    """Integer nanoseconds → Time (exact)."""
+    ns = int(ns)
+    return Time(sec=ns // 1_000_000_000, nanosec=ns % 1_000_000_000)
+
+
 def to_time(seconds: float) -> Time:
-    sec = math.floor(seconds)
-    nsec = int(round((seconds - sec) * 1e9))
-    if nsec >= 1_000_000_000:
-        sec, nsec = sec + 1, nsec - 1_000_000_000
-    return Time(sec=int(sec), nanosec=nsec)
+    """Seconds → Time, rounded to the nanosecond."""
+    return time_from_ns(round(float(seconds) * 1e9))
 
 
 def to_duration(seconds: float) -> Duration:

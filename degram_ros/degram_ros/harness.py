@@ -15,22 +15,14 @@ import time
 
 import numpy as np
 import rclpy
-from builtin_interfaces.msg import Time
 from rclpy.context import Context
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 
 from degram.streaming import encode_pcm
-
-LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
-                     durability=DurabilityPolicy.TRANSIENT_LOCAL)
-
-
-def to_time(seconds: float) -> Time:
-    ns = int(round(seconds * 1e9))
-    return Time(sec=ns // 1_000_000_000, nanosec=ns % 1_000_000_000)
+from degram_ros.conversions import to_time  # noqa: F401  (harness users stamp with it)
+from degram_ros.qos import LATCHED  # noqa: F401  (subscribers of model_info / audio_info)
 
 
 class Collector:
@@ -187,6 +179,25 @@ class AudioSource:
             self.raw(encode_pcm(part, sample_format), stamp, frame_id)
             if pause:
                 time.sleep(pause)
+
+    def stream_lockstep(self, node, frames: np.ndarray, rate: int, chunk: float, start: float | None = None,
+                        sample_format: str = 'S16LE', frame_id: str = '', timeout: float = 60.0) -> None:
+        """Like :meth:`stream`, but after each chunk wait until ``node`` (a DegramNode of this
+        process) has taken it and decided every window it completed, so that no window is dropped
+        however busy the machine is (for window-by-window comparisons); raises TimeoutError."""
+        counters, counts = node.stream.counters, node._counts
+        base_frames, base_windows = counters.frames_in, counters.windows
+        base_done = counts['windows_processed'] + counts['inference_errors']
+        step = max(1, int(round(chunk * rate)))
+        for i in range(0, len(frames), step):
+            part = frames[i:i + step]
+            self.raw(encode_pcm(part, sample_format), None if start is None else start + i / rate, frame_id)
+
+            def taken(target=base_frames + i + len(part)) -> bool:
+                done = counts['windows_processed'] + counts['inference_errors'] - base_done
+                return counters.frames_in >= target and done >= counters.windows - base_windows
+            if not self.ros.wait_for(taken, timeout):
+                raise TimeoutError(f'the node did not take the chunk at {i / rate:.2f} s in {timeout} s')
 
 
 def tone(seconds: float, rate: int, freq: float = 440.0, amplitude: float = 0.3) -> np.ndarray:

@@ -21,17 +21,13 @@ import time
 
 import numpy as np
 import rclpy
-from builtin_interfaces.msg import Time
 from rcl_interfaces.msg import FloatingPointRange, ParameterDescriptor
 from rclpy.node import Node
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
-
-from degram_ros import shutdown
 
 from degram.streaming import encode_pcm
-
-LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
-                     durability=DurabilityPolicy.TRANSIENT_LOCAL)
+from degram_ros import shutdown
+from degram_ros.conversions import time_from_ns
+from degram_ros.qos import LATCHED
 
 
 class WavPublisherError(RuntimeError):
@@ -129,8 +125,7 @@ class WavPublisher(Node):
                     payload = array.array('B', encode_pcm(chunk, 'S16LE'))
                     # capture time of the chunk's first sample on the file's own gap-free
                     # timeline (audio time: with rate > 1 the stamps run ahead of the clock)
-                    ns = ros_start + int(round(played * 1e9))
-                    stamp = Time(sec=ns // 1_000_000_000, nanosec=ns % 1_000_000_000)
+                    stamp = time_from_ns(ros_start + round(played * 1e9))
                     msg = AudioData(data=payload)
                     stamped = AudioDataStamped()
                     stamped.header.stamp = stamp
