@@ -1,11 +1,12 @@
 """The audio side of ``degram_node``: AudioInfo → input format, audio messages → capture stamps
-and sliding windows handed to the inference thread; every bad input is counted and logged
-(throttled), none stops the node."""
+and sliding windows (both :class:`degram.streaming.StreamInput`, as ``degram annotate`` uses it)
+handed to the inference thread; every bad input is counted and logged (throttled), none stops
+the node."""
 from __future__ import annotations
 
 import time
 
-from degram.streaming import PCM_CODINGS, InputFormatError, ReceiveClockStamper, frame_bytes
+from degram.streaming import InputFormatError, StreamInput
 from degram_ros.conversions import stamp_to_seconds
 
 THROTTLE_S = 5.0
@@ -18,6 +19,9 @@ EVENT_TEXT = {
     'oversize': 'oversized audio message: kept only its newest window',
     'backwards': 'audio timestamps went backwards: buffer reset',
     'discontinuity': 'gap in audio timestamps (lost messages?): buffer reset',
+    'overlap': 'audio timestamps overlap the previous message (duplicate?): buffer reset',
+    'clipped': 'float samples beyond full scale clipped to [-1, 1]',
+    'receive_gap': 'the audio producer paused for longer than the hop: buffer reset',
 }
 
 
@@ -42,39 +46,33 @@ class ThrottledLog:
 
 
 class AudioInput:
-    """Feeds ``stream`` (a :class:`degram.streaming.AudioStream`) and puts its windows into
-    :attr:`slot` (set while the node is active)."""
+    """The node's side of :class:`degram.streaming.StreamInput` (format check, capture stamps,
+    windows): feeds ``stream`` (a :class:`degram.streaming.AudioStream`), counts and logs bad
+    input, and puts the windows into :attr:`slot` (set while the node is active)."""
 
     def __init__(self, stream, counts, logger, clock, model_rate: int):
         self.stream, self._counts, self._logger, self._clock = stream, counts, logger, clock
         self._model_rate = model_rate
         self._throttled = ThrottledLog(logger)
-        self._stamper = ReceiveClockStamper()
-        self.format_error: InputFormatError | None = None
+        self.input = StreamInput(stream)
         self.frame_id = ''
         self.last_audio: float | None = None     # monotonic time of the last audio message
         self.slot = None
 
+    @property
+    def format_error(self) -> InputFormatError | None:
+        return self.input.format_error
+
     def on_info(self, msg) -> None:
-        coding = msg.coding_format.strip().lower()
+        was_bad = self.format_error is not None
         try:
-            if coding == 'mp3':
-                raise InputFormatError('mp3', 'the audio is MP3-coded (coding_format mp3); '
-                                              'degram_node needs PCM: start audio_capture with '
-                                              'format:=wave')
-            if coding not in PCM_CODINGS:
-                raise InputFormatError('unknown_coding', f"unsupported coding_format "
-                                                         f"'{msg.coding_format}' (need wave/PCM)")
-            self.stream.set_format(msg.sample_rate, msg.channels, msg.sample_format)
+            self.input.set_info(msg.sample_rate, msg.channels, msg.sample_format, msg.coding_format)
         except InputFormatError as exc:
-            self.format_error = exc
             self._logger.error(f'audio_info: {exc}; audio is ignored until a usable AudioInfo '
                                'arrives')
             return
-        if self.format_error is not None:
+        if was_bad:
             self._logger.info('audio_info: usable format again, resuming')
-        self.format_error = None
-        self._stamper.reset()
         self._logger.info(
             f'audio_info: {msg.sample_rate} Hz, {msg.channels} ch, {self.stream.sample_format}'
             + ('' if msg.sample_rate == self._model_rate else
@@ -96,26 +94,21 @@ class AudioInput:
 
     def _handle_audio(self, data, stamp: float | None, frame_id: str) -> None:
         self.last_audio = time.monotonic()
-        if self.format_error is not None:
-            kind = self.format_error.kind
-            self._counts[kind] += 1
-            self._throttled(kind, 'error', f'ignoring audio: {self.format_error} '
-                                           f'({self._counts[kind]} messages so far)')
-            return
-        contiguous = stamp is None
-        if stamp is None:
-            fb = frame_bytes(self.stream.sample_format, self.stream.channels)
-            duration = (len(data) // fb) / self.stream.sample_rate
-            stamp = self._stamper(self._clock.now().nanoseconds * 1e-9, duration)
-        self.frame_id = frame_id
         try:
-            windows, events = self.stream.push(data, stamp, contiguous_clock=contiguous)
+            windows, events = self.input.push(data, stamp, self._clock.now().nanoseconds * 1e-9)
+        except InputFormatError as exc:   # the stored error of an unusable AudioInfo
+            self._counts[exc.kind] += 1
+            self._throttled(exc.kind, 'error', f'ignoring audio: {exc} '
+                                               f'({self._counts[exc.kind]} messages so far)')
+            return
         except Exception as exc:  # never let one message take the node down
             self._counts['decode_errors'] += 1
             self._throttled('decode', 'error', f'cannot decode audio message: {exc}')
             return
+        self.frame_id = frame_id
         for event in events:
-            count = getattr(self.stream.counters, event, 0)
+            counters = self.stream.counters
+            count = getattr(counters, event, None) or getattr(counters, event + 's', 0)
             self._throttled(event, 'warning', f"{EVENT_TEXT.get(event, event)} ({count} so far)")
         slot = self.slot
         for window in windows:
