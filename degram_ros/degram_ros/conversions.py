@@ -43,37 +43,6 @@ def representation_image(rep: np.ndarray, encoding: str = 'mono8') -> tuple[np.n
     return np.round(scaled * 255.0).astype(np.uint8), 'mono8'
 
 
-def result_message(task: str, ranked, labels, threshold: float, stamp: Time, frame_id: str,
-                   window_length: float, embedding: np.ndarray | None = None):
-    """Top-k ``(class_id, score)`` pairs, best first → degram_msgs/SpeakerId (task speaker_id:
-    'unknown' below the threshold, optional embedding) or degram_msgs/SoundEvent."""
-    from degram_msgs.msg import ClassScore, SoundEvent, SpeakerId
-
-    def label(index: int) -> str:
-        return str(labels[index]) if 0 <= index < len(labels) else str(index)
-
-    scores = [ClassScore(label=label(i), class_id=i, score=float(s)) for i, s in ranked]
-    best_id, best = ranked[0]
-    if task == 'speaker_id':
-        msg = SpeakerId()
-        msg.known = bool(best >= threshold)
-        msg.speaker = label(best_id) if msg.known else 'unknown'
-        msg.confidence = float(best)
-        msg.candidates = scores
-        if embedding is not None:
-            msg.embedding = [float(v) for v in np.asarray(embedding, dtype=np.float32).reshape(-1)]
-    else:
-        msg = SoundEvent()
-        msg.label = label(best_id)
-        msg.confidence = float(best)
-        msg.detected = bool(best >= threshold)
-        msg.top_k = scores
-    msg.header.stamp = stamp
-    msg.header.frame_id = frame_id
-    msg.window = to_duration(window_length)
-    return msg
-
-
 def image_message(rep: np.ndarray, encoding: str, stamp: Time, frame_id: str):
     """A window's representation → sensor_msgs/Image (see :func:`representation_image`)."""
     from sensor_msgs.msg import Image
@@ -88,23 +57,3 @@ def image_message(rep: np.ndarray, encoding: str, stamp: Time, frame_id: str):
     image.step = int(img.strides[0])
     image.data = img.tobytes()
     return image
-
-
-def model_info_message(model, frontend: str, backbone: str, window_length: float,
-                       hop_length: float, stamp: Time):
-    """A loaded model (:class:`degram_ros.model.LoadedModel`) → degram_msgs/ModelInfo."""
-    from degram_msgs.msg import ModelInfo
-
-    info = ModelInfo()
-    info.header.stamp = stamp
-    info.name = model.name
-    info.task = model.task
-    info.frontend = frontend
-    info.backbone = backbone
-    info.labels = [str(x) for x in model.labels]
-    info.sample_rate = model.sample_rate
-    info.window_length = float(window_length)
-    info.hop_length = float(hop_length)
-    info.device = model.device_text
-    info.multi_label = model.multi_label
-    return info

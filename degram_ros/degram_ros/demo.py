@@ -62,6 +62,8 @@ def format_result(msg, t0: float) -> str:
     best = getattr(msg, 'label', None) or getattr(msg, 'speaker', '?')
     others = ', '.join(f'{s.label} {s.score:.2f}' for s in scores[1:3])
     mark = '*' if getattr(msg, 'detected', getattr(msg, 'known', False)) else ' '
+    if getattr(msg, 'silent', False):
+        return f't={stamp - t0:5.2f}s   (silent, {msg.level_db:.0f} dBFS)'
     return (f't={stamp - t0:5.2f}s {mark} {best:<16s} {msg.confidence:.2f}'
             + (f'   ({others})' if others else ''))
 
@@ -99,10 +101,11 @@ def play(ros, clip: Path, model: str, task: str, device: str, rate: float, windo
     player = ros.add(WavPublisher, 'wav_publisher', params={
         'files': [str(clip)], 'rate': rate, 'chunk_length': 0.1, 'loop': False})
     print(f"\n{clip.name} -> model '{node.model_name}' ({node.task}) on {node.device_text}; "
-          f'window {window} s, hop {hop} s; * = above threshold', flush=True)
+          f'window {node.stream.window_length} s, hop {node.stream.hop_length} s; '
+          '* = above threshold', flush=True)
     try:
         player.run()
-        threading.Event().wait(1.0 + window)   # let the last windows come through
+        threading.Event().wait(1.0 + node.stream.window_length)   # let the last windows come through
     finally:
         ros.client.destroy_subscription(subscription)
         ros.remove(player)
@@ -121,8 +124,10 @@ def main(argv=None) -> int:
     parser.add_argument('--task', default='', choices=['', 'sound_event', 'speaker_id'])
     parser.add_argument('--device', default='auto')
     parser.add_argument('--rate', type=float, default=1.0, help='playback speed (1 = real time)')
-    parser.add_argument('--window', type=float, default=1.0, help='seconds per window (with --clip)')
-    parser.add_argument('--hop', type=float, default=0.5, help='seconds between windows (with --clip)')
+    parser.add_argument('--window', type=float, default=0.0,
+                        help="seconds per window (with --clip); 0 = the model's recommendation")
+    parser.add_argument('--hop', type=float, default=0.0,
+                        help="seconds between windows (with --clip); 0 = the model's recommendation")
     args = parser.parse_args(argv)
 
     from degram_ros.node import StartupError

@@ -27,7 +27,8 @@ class DiagnosticsReport:
         self._rates = (0.0, 0.0)
         self._prev_bad = 0
 
-    def values(self, stream, counts, latencies, model: str, task: str, device: str) -> dict[str, str]:
+    def values(self, stream, counts, latencies, model: str, task: str, device: str,
+               backend: str = '') -> dict[str, str]:
         c = stream.counters
         now = time.monotonic()
         t0, frames0, msgs0 = self._prev
@@ -41,6 +42,7 @@ class DiagnosticsReport:
             'model': model,
             'task': task,
             'device': device,
+            'backend': backend,
             'input_format': f'{stream.sample_rate} Hz, {stream.channels} ch, {stream.sample_format}',
             'input_rate_hz': f'{self._rates[0]:.1f}',
             'input_messages_per_s': f'{self._rates[1]:.2f}',

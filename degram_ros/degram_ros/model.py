@@ -1,4 +1,6 @@
-"""Loading the model of ``degram_node`` (configure) and releasing it (cleanup).
+"""Loading the model of ``degram_node`` (configure) and releasing it (cleanup), through
+:func:`degram.inference.load_model` (PyTorch checkpoints, or ONNX Runtime for ``.onnx`` files and
+``backend: onnxruntime``) and :func:`degram.inference.resolve_device`.
 
 torch is imported here, on first use, so that importing the node module stays light and a
 Ctrl-C during start-up lands in code that handles it.
@@ -12,13 +14,14 @@ from degram_ros.parameters import StartupError
 
 @dataclass
 class LoadedModel:
-    ckpt: object            # degram.inference.Predictor
+    predictor: object       # degram.inference.Predictor (or OnnxPredictor)
     task: str               # 'sound_event' | 'speaker_id'
     labels: list
     sample_rate: int
     name: str
     multi_label: bool
     device_text: str        # what ModelInfo.device and diagnostics show (with any fallback note)
+    backend: str            # 'torch' | 'onnxruntime'
     meta: dict
 
 
@@ -27,62 +30,69 @@ def model_name(p: dict) -> str:
     return p['model_path'].strip() or p['task'] or 'sound_event'
 
 
-def resolve_device(spec: str) -> tuple[str, str]:
-    """'auto'|'cpu'|'cuda'|'cuda:N' → (torch device string, human description with any
-    fallback note)."""
-    import torch
-
-    spec = spec.strip().lower()
-    cuda = torch.cuda.is_available()
-    if spec == 'auto':
-        dev = 'cuda:0' if cuda else 'cpu'
-        return dev, dev
-    if spec == 'cpu':
-        return 'cpu', 'cpu'
-    index = int(spec.split(':')[1]) if ':' in spec else 0
-    if not cuda:
-        return 'cpu', f'cpu (fallback: {spec} requested but CUDA is not available)'
-    if index >= torch.cuda.device_count():
-        return 'cpu', (f'cpu (fallback: {spec} requested but only '
-                       f'{torch.cuda.device_count()} CUDA device(s))')
-    return f'cuda:{index}', f'cuda:{index}'
+def choose_backend(name: str, backend: str, explicit: bool) -> str:
+    """The backend for model ``name``: an ``.onnx`` file runs on ONNX Runtime unless ``torch`` was
+    asked for explicitly (a :class:`StartupError`)."""
+    if not name.lower().endswith('.onnx'):
+        return backend
+    if backend == 'torch' and explicit:
+        raise StartupError(f"cannot load model: {name} is an ONNX file, which backend 'torch' cannot "
+                           "run; use backend 'onnxruntime' (or leave backend unset)")
+    return 'onnxruntime'
 
 
-def load_model(p: dict, logger) -> LoadedModel:
+def _device_text(predictor_text: str, resolved_text: str) -> str:
+    """The predictor's own description, with the fallback note of the device resolution."""
+    if 'fallback' not in resolved_text or 'fallback' in predictor_text:
+        return predictor_text
+    note = resolved_text[resolved_text.index('(') + 1:].rstrip(')')
+    if predictor_text.endswith(')'):
+        return f'{predictor_text[:-1]}; {note})'
+    return f'{predictor_text} ({note})'
+
+
+def load_model(p: dict, logger, backend_explicit: bool = False) -> LoadedModel:
     """Load the model the (validated) parameters ask for; raises :class:`StartupError` with one
     clear message (and the model_path hint) on any problem."""
     try:
         import torch
 
-        from degram.inference import CheckpointError, load_checkpoint
+        from degram.inference import CheckpointError, DeviceError, load_model as load, resolve_device
     except ImportError as exc:
         raise StartupError(f'cannot import the model library ({exc}); install torch and '
                            'degram_ros') from None
+    name = model_name(p)
+    backend = choose_backend(name, p['backend'], backend_explicit)
     if p['num_threads'] > 0:
         torch.set_num_threads(int(p['num_threads']))
-    device, device_text = resolve_device(p['device'])
-    if device == 'cpu' and 'fallback' in device_text:
-        logger.warning(f'device: {device_text}')
-    name = model_name(p)
     try:
-        ckpt = load_checkpoint(name, device=device)
+        device, device_text = resolve_device(p['device'])
+    except DeviceError as exc:
+        raise StartupError(f'invalid parameter device: {exc}') from None
+    if 'fallback' in device_text:
+        logger.warning(f'device: {device_text}')
+    try:
+        predictor = load(name, device=device, backend=backend, threads=int(p['num_threads']))
     except CheckpointError as exc:
         hint = ('' if p['model_path'].strip() else
                 '; set it with the model_path parameter, e.g. '
                 '--ros-args -p model_path:=/path/to/model.pt')
         raise StartupError(f'cannot load model: {exc}{hint}') from None
+    except ImportError as exc:   # onnxruntime / onnx missing
+        raise StartupError(f"cannot load model '{name}' with backend {backend}: {exc} (pip install "
+                           'onnxruntime onnx)') from None
     except Exception as exc:  # anything else a broken file can raise
         raise StartupError(f"cannot load model '{name}': {type(exc).__name__}: {exc}") from None
-    task = 'speaker_id' if ckpt.task == 'speaker_id' else 'sound_event'
+    task = 'speaker_id' if predictor.task == 'speaker_id' else 'sound_event'
     if p['task'] and p['task'] != task:
-        raise StartupError(f"model '{name}' is a {ckpt.task} model but the task parameter is "
+        raise StartupError(f"model '{name}' is a {predictor.task} model but the task parameter is "
                            f"'{p['task']}'")
-    meta = dict(getattr(ckpt, 'metadata', None) or {})
     return LoadedModel(
-        ckpt=ckpt, task=task, labels=list(ckpt.labels), sample_rate=int(ckpt.sample_rate),
-        name=str(meta.get('name') or name.rsplit('/', 1)[-1].rsplit('.', 1)[0]),
-        multi_label=bool(meta.get('multi_label', False)),
-        device_text=device_text if 'fallback' in device_text else str(ckpt.device), meta=meta)
+        predictor=predictor, task=task, labels=list(predictor.labels),
+        sample_rate=int(predictor.sample_rate), name=predictor.name,
+        multi_label=bool(predictor.multi_label),
+        device_text=_device_text(predictor.device_text, device_text), backend=backend,
+        meta=dict(predictor.metadata or {}))
 
 
 def release(model: LoadedModel | None) -> None:
@@ -90,7 +100,7 @@ def release(model: LoadedModel | None) -> None:
     if model is None:
         return
     on_cuda = str(model.device_text).startswith('cuda')
-    model.ckpt = None
+    model.predictor = None
     if on_cuda:
         import torch
 

@@ -1,10 +1,12 @@
 """``degram_node``: sound-event / speaker recognition on a ROS 2 audio stream, a lifecycle node.
 
 Subscribes to audio_common_msgs audio (``audio`` or ``audio_stamped``) and ``audio_info``,
-re-chunks it into sliding windows (:mod:`degram.streaming`), runs the DEGram model on a
-worker thread and publishes one ``degram_msgs/SoundEvent`` or ``degram_msgs/SpeakerId`` per hop,
-a latched ``degram_msgs/ModelInfo``, optionally the learned representation as an image, and
-``/diagnostics`` at 1 Hz.  The contract is docs/ros_interface.md.
+re-chunks it into sliding windows (:class:`degram.streaming.StreamInput`), decides each window
+on a worker thread with :class:`degram.events.WindowAnalyzer` (level gate, thresholds, k-of-n
+events: the path of ``degram annotate``) and publishes one ``degram_msgs/SoundEvent`` or
+``degram_msgs/SpeakerId`` per hop, a ``degram_msgs/SoundEventSegment`` when a sound event starts
+or ends, a latched ``degram_msgs/ModelInfo``, optionally the learned representation as an image,
+and ``/diagnostics`` at 1 Hz.  The contract is the README (Topics, Parameters, Lifecycle).
 
 Lifecycle: configure = read and validate the parameters (:mod:`degram_ros.parameters`) and load
 the model; activate = subscriptions, publishers, the diagnostics timer and the inference thread;
@@ -20,35 +22,28 @@ import sys
 
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.lifecycle import LifecycleNode, State, TransitionCallbackReturn
-from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy,
-                       qos_profile_sensor_data)
-from sensor_msgs.msg import Image
 
 from degram.streaming import AudioStream
 from degram_ros import parameters, shutdown
 from degram_ros.audio_input import AudioInput, ThrottledLog
-from degram_ros.conversions import image_message, model_info_message, result_message, to_time
+from degram_ros.detection import background_text, build_detector
 from degram_ros.diagnostics import DiagnosticsReport
-from degram_ros.model import load_model, model_name, release, resolve_device  # noqa: F401
+from degram_ros.model import load_model, model_name, release
 from degram_ros.parameters import PARAMETERS, RUNTIME, StartupError  # noqa: F401
+from degram_ros.qos import AUDIO_QOS, LATCHED  # noqa: F401
+from degram_ros.results import ResultPublisher
 from degram_ros.worker import InferenceWorker, LatestSlot
 
 try:  # the message packages are only needed once the node is built
     from audio_common_msgs.msg import AudioData, AudioDataStamped, AudioInfo
-    from degram_msgs.msg import ModelInfo, SoundEvent, SpeakerId
+    import degram_msgs.msg  # noqa: F401
 except ImportError as _exc:  # pragma: no cover - reported by configure
     _MSG_IMPORT_ERROR: ImportError | None = _exc
 else:
     _MSG_IMPORT_ERROR = None
 
-LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
-                     durability=DurabilityPolicy.TRANSIENT_LOCAL)
-# The sensor-data profile (best effort: matches reliable and best-effort publishers) with a deeper
-# queue: its depth of 5 loses chunks whenever a burst (bag replay, a busy executor) outruns the
-# callback, and every lost chunk resets the window buffer.
-AUDIO_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=100,
-                       reliability=qos_profile_sensor_data.reliability,
-                       durability=qos_profile_sensor_data.durability)
+NO_REPRESENTATION = ('publish_representation: the onnxruntime backend computes no representation '
+                     '(the exported graph outputs logits and embedding only): no images are published')
 SUCCESS, FAILURE = TransitionCallbackReturn.SUCCESS, TransitionCallbackReturn.FAILURE
 
 
@@ -68,7 +63,8 @@ class DegramNode(LifecycleNode):
         self._latencies: collections.deque = collections.deque(maxlen=200)
         self._log = ThrottledLog(self.get_logger())
         self._slot = _closed_slot()
-        self._model = self.stream = self._input = self._worker = None
+        self._model = self.stream = self._input = self._worker = self._results = None
+        self._detector = None
         self._inputs: list = []            # (destroy function, entity) made by activate
         self._outputs: list = []           # publishers made by activate
         self._params: dict = {}
@@ -145,33 +141,45 @@ class DegramNode(LifecycleNode):
             raise StartupError(self._declare_problems[0])
         p = {name: self.get_parameter(name).value for name in PARAMETERS}
         parameters.validate(p)
-        self.get_logger().info(f"loading model '{model_name(p)}' (device {p['device']})")
-        m = self._model = load_model(p, self.get_logger())
-        from degram.inference import top_k
-
-        self._top_k = top_k
+        self.get_logger().info(f"loading model '{model_name(p)}' (device {p['device']}, backend "
+                               f"{p['backend']})")
+        m = self._model = load_model(p, self.get_logger(), self._explicit('backend'))
+        window, hop = parameters.window_and_hop(p, m.meta)
         self.task, self.labels, self.model_rate = m.task, m.labels, m.sample_rate
         self.model_name, self.device_text, self.multi_label = m.name, m.device_text, m.multi_label
+        try:
+            self._detector = build_detector(m.predictor, m.task, p['threshold'], p['min_level_db'])
+        except ValueError as exc:   # e.g. calibrated thresholds that do not fit the labels
+            raise StartupError(f"cannot use model '{m.name}': {exc}") from None
         self.stream = AudioStream(
-            m.sample_rate, p['window_length'], p['hop_length'], sample_rate=p['sample_rate'],
+            m.sample_rate, window, hop, sample_rate=p['sample_rate'],
             channels=p['channels'], sample_format=p['sample_format'], channel=p['channel'],
             max_message_length=p['max_message_length'])
         self._input = AudioInput(self.stream, self._counts, self.get_logger(), self.get_clock(),
                                  m.sample_rate)
         self._diagnostics = DiagnosticsReport()
         self._params = p
+        if p['publish_representation'] and m.backend == 'onnxruntime':
+            self.get_logger().warning(NO_REPRESENTATION)
+
+    def _explicit(self, name: str) -> bool:
+        """Whether parameter ``name`` was given (command line, params file, overrides) rather than
+        left at its default."""
+        return name in getattr(self, '_parameter_overrides', {})
+
+    def _background(self) -> str:
+        return background_text(self._model.predictor, self.task, self._detector,
+                               self._params['threshold'])
 
     def _activate(self) -> None:
         p = self._params
-        speaker = self.task == 'speaker_id'
-        result_type, result_topic = (SpeakerId, 'speaker_id') if speaker else (SoundEvent, 'sound_event')
-        self._result_pub = self.create_publisher(result_type, result_topic, 10)
-        self._info_pub = self.create_publisher(ModelInfo, 'model_info', LATCHED)
-        self._image_pub = self.create_publisher(Image, 'representation', 1)
         self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
-        self._outputs = [self._result_pub, self._info_pub, self._image_pub, self._diag_pub]
+        self._outputs = [self._diag_pub]
+        self._results = ResultPublisher(self, self._model, self._detector, self._background(),
+                                        self.stream, p, lambda: self._input.frame_id)
+        self._outputs += self._results.publishers
         self._worker = InferenceWorker(
-            self._infer, self._counts, self._latencies, self.stream.hop_length,
+            self._results.process, self._counts, self._latencies, self.stream.hop_length,
             lambda exc: self._log('inference', 'error', f'inference failed: {exc}'))
         self._slot = self._input.slot = self._worker.slot
         self._worker.start()
@@ -184,19 +192,18 @@ class DegramNode(LifecycleNode):
         timer = self.create_timer(1.0, self._publish_diagnostics)
         self._inputs = [(self.destroy_subscription, audio), (self.destroy_subscription, info),
                         (self.destroy_timer, timer)]
-        self._info_pub.publish(model_info_message(
-            self._model, self._model.ckpt.model.frontend_name, self._model.ckpt.model.backbone_name,
-            self.stream.window_length, self.stream.hop_length, self.get_clock().now().to_msg()))
+        self._results.publish_info()
         self.get_logger().info(
             f"ready: model '{self.model_name}' ({self.task}, {len(self.labels)} classes, "
-            f'{self.model_rate} Hz) on {self.device_text}; window {p["window_length"]} s, hop '
-            f'{p["hop_length"]} s; listening on {audio.topic_name} -> {self._result_pub.topic_name}')
+            f'{self.model_rate} Hz) on {self.device_text}; window {self.stream.window_length} s, '
+            f'hop {self.stream.hop_length} s; listening on {audio.topic_name} -> '
+            f'{self._results.result_pub.topic_name}')
 
     def _deactivate(self) -> None:
-        """Inputs first, then the inference thread (its window in flight still publishes), then
-        the publishers.  Idempotent."""
-        inputs, outputs = self._inputs, self._outputs
-        self._inputs, self._outputs = [], []
+        """Inputs first, then the inference thread (its window in flight still publishes), the
+        open sound events (an ENDED segment each), then the publishers.  Idempotent."""
+        inputs, outputs, results = self._inputs, self._outputs, self._results
+        self._inputs, self._outputs, self._results = [], [], None
         for destroy, entity in inputs:
             destroy(entity)
         if self._input is not None:
@@ -204,6 +211,11 @@ class DegramNode(LifecycleNode):
         if self._worker is not None:
             self._worker.stop()
             self._worker = None
+        if results is not None:
+            try:
+                results.finish()
+            except Exception as exc:   # e.g. the context went away first
+                self.get_logger().warning(f'could not close the open sound events: {exc}')
         for publisher in outputs:
             self.destroy_publisher(publisher)
 
@@ -211,7 +223,7 @@ class DegramNode(LifecycleNode):
         """Everything configure and activate made.  Idempotent."""
         self._deactivate()
         release(self._model)
-        self._model = self.stream = self._input = None
+        self._model = self.stream = self._input = self._detector = None
         self._params = {}
 
     # ---------------------------------------------------------------- parameters
@@ -221,36 +233,31 @@ class DegramNode(LifecycleNode):
             for param in params:
                 if param.name in RUNTIME:
                     self._params[param.name] = param.value
+            names = {param.name for param in params}
+            if 'threshold' in names:
+                self._rebuild_detector()
+            if ('publish_representation' in names and self._params['publish_representation']
+                    and self._model.backend == 'onnxruntime'):
+                self.get_logger().warning(NO_REPRESENTATION)
         return result
+
+    def _rebuild_detector(self) -> None:
+        """A runtime threshold change: the next window is decided with the new thresholds."""
+        self._detector = build_detector(self._model.predictor, self.task, self._params['threshold'],
+                                        self._params['min_level_db'])
+        results = self._results
+        if results is not None:
+            results.set_detector(self._detector, self._background())
 
     @property
     def _format_error(self):
         return None if self._input is None else self._input.format_error
 
-    # ---------------------------------------------------------------- inference (worker thread)
-    def _infer(self, window) -> None:
-        p, ckpt = self._params, self._model.ckpt
-        # one pass through the model: the representation and the embedding it computes on the way
-        # are what the optional image and embedding outputs publish (eval mode: no SpecAugment)
-        output = ckpt.infer(window.samples[None])
-        probs = ckpt.scores(output.logits)[0].double().cpu().numpy()
-        stamp = to_time(window.stamp)
-        frame_id = p['frame_id'] or self._input.frame_id
-        embedding = None
-        if self.task == 'speaker_id' and p['publish_embedding']:
-            embedding = output.embedding.reshape(-1).float().cpu().numpy()
-        self._result_pub.publish(result_message(
-            self.task, self._top_k(probs, p['top_k']), self.labels, p['threshold'], stamp,
-            frame_id, self.stream.window_length, embedding))
-        if p['publish_representation']:
-            rep = output.representation[0].float().cpu().numpy()
-            self._image_pub.publish(image_message(rep, p['representation_encoding'], stamp,
-                                                  frame_id))
-
     # ---------------------------------------------------------------- diagnostics
     def diagnostics_values(self) -> dict[str, str]:
         return self._diagnostics.values(self.stream, self._counts, self._latencies,
-                                        self.model_name, self.task, self.device_text)
+                                        self.model_name, self.task, self.device_text,
+                                        self._model.backend)
 
     def _publish_diagnostics(self) -> None:
         if not self._outputs:

@@ -19,6 +19,8 @@ from degram.streaming import InputFormatError, normalize_sample_format
 TASKS = ('sound_event', 'speaker_id')
 DEVICE_RE = re.compile(r'^(auto|cpu|cuda(:\d+)?)$')
 REPRESENTATION_ENCODINGS = ('mono8', '32FC1')
+BACKENDS = ('torch', 'onnxruntime')
+DEFAULT_WINDOW, DEFAULT_HOP = 1.0, 0.5   # seconds, for models that recommend none
 
 
 class StartupError(RuntimeError):
@@ -51,6 +53,23 @@ def _sample_format(value):
         return str(exc)
 
 
+def _backend(value):
+    if value not in BACKENDS:
+        return f"'{value}' (use torch or onnxruntime)"
+
+
+def _at_least(low: float):
+    def check(value):
+        if 0 < value < low:
+            return f"{value} s is too short (0 = the model's value, else at least {low} s)"
+    return check
+
+
+def _threshold(value):
+    if value != -1.0 and not 0.0 <= value <= 1.0:
+        return f"{value} (use a value in [0, 1], or -1 for the model's thresholds)"
+
+
 def _encoding(value):
     if value not in REPRESENTATION_ENCODINGS:
         return f"'{value}' (use mono8 or 32FC1)"
@@ -63,11 +82,26 @@ PARAMETERS: dict[str, Rule] = {
     'task': Rule('', "'sound_event' or 'speaker_id'; empty = the checkpoint's task", check=_task),
     'device': Rule('auto', "'auto', 'cpu', 'cuda' or 'cuda:N'; an unavailable GPU falls back to "
                            'CPU', check=_device),
-    'window_length': Rule(1.0, 'seconds of audio per inference', (0.05, 60.0)),
-    'hop_length': Rule(0.5, 'seconds between inferences (<= window_length)', (0.01, 60.0)),
+    'backend': Rule('torch', "inference backend: 'torch' or 'onnxruntime' (a .pt is exported to ONNX once, "
+                             "cached); an .onnx model_path selects onnxruntime unless backend is set to "
+                             "torch", check=_backend),
+    'window_length': Rule(0.0, "seconds of audio per inference; 0 = the model's recommended window (its "
+                               'metadata, else 1.0)', (0.0, 60.0), check=_at_least(0.05)),
+    'hop_length': Rule(0.0, "seconds between inferences (<= window_length); 0 = the model's recommended "
+                            'hop (its metadata, else 0.5), at most the window', (0.0, 60.0),
+                       check=_at_least(0.01)),
     'top_k': Rule(5, 'scores per message (runtime-changeable)', (1, 10000), runtime=True),
-    'threshold': Rule(0.5, 'detection / known-speaker threshold in [0, 1] (runtime-changeable)',
-                      (0.0, 1.0), runtime=True),
+    'threshold': Rule(-1.0, "detection / known-speaker threshold in [0, 1] for every class; -1 = the "
+                            "model's calibrated per-class thresholds (0.5 when it has none; speaker_id: "
+                            '0.5) (runtime-changeable)', (-1.0, 1.0), runtime=True, check=_threshold),
+    'min_level_db': Rule(-1000.0, "level gate, dBFS RMS: quieter windows are published as silent, not "
+                                  "scored; -1000 = the model's gate (none when it has none); below -200 "
+                                  '= no gate', (-1000.0, 0.0)),
+    'event_k': Rule(2, 'sound events start when their class is detected in event_k of the last '
+                       'event_n windows', (1, 1000)),
+    'event_n': Rule(3, 'window count of the k-of-n event onset rule (>= event_k)', (1, 1000)),
+    'event_release': Rule(2, 'sound events end after event_release windows without their class',
+                          (1, 1000)),
     'stamped': Rule(False, 'subscribe to AudioDataStamped on audio_stamped instead of AudioData on '
                            'audio'),
     'sample_rate': Rule(16000, 'input sample rate [Hz] until an AudioInfo arrives', (1, 768000)),
@@ -85,7 +119,8 @@ PARAMETERS: dict[str, Rule] = {
     'frame_id': Rule('', "header.frame_id of results; empty = the audio's frame (stamped input)"),
     'max_message_length': Rule(10.0, 'seconds: longer audio messages keep only their newest part',
                                (0.1, 3600.0)),
-    'num_threads': Rule(0, 'torch CPU threads for inference; 0 = torch default', (0, 256)),
+    'num_threads': Rule(0, 'CPU threads for inference (torch, and ONNX Runtime intra-op); 0 = the '
+                           'default', (0, 256)),
     'autostart': Rule(True, 'configure and activate at start; false = stay unconfigured until a '
                             'lifecycle manager changes the state'),
 }
@@ -135,9 +170,26 @@ def validate(values: dict) -> None:
         reason = problem(name, values[name])
         if reason is not None:
             raise StartupError(f'invalid parameter {reason}')
-    if values['hop_length'] > values['window_length']:
-        raise StartupError(f"invalid parameter hop_length: {values['hop_length']} s is longer than "
-                           f"window_length {values['window_length']} s")
+    if values['window_length'] and values['hop_length']:   # both explicit: no need for the model
+        window_and_hop(values, {})
+    if values['event_k'] > values['event_n']:
+        raise StartupError(f"invalid parameter event_k: {values['event_k']} is more than event_n "
+                           f"{values['event_n']}")
+
+
+def window_and_hop(values: dict, metadata: dict) -> tuple[float, float]:
+    """The window and hop in seconds once the model is loaded: the parameters, or where they are
+    0 the model's recommendation (metadata ``window_length`` / ``hop_length``, else 1.0 / 0.5;
+    a recommended hop is at most the window); raises :class:`StartupError` when the hop is
+    longer than the window."""
+    window = float(values['window_length'] or metadata.get('window_length') or DEFAULT_WINDOW)
+    hop = float(values['hop_length'] or 0.0)
+    if not hop:
+        hop = min(float(metadata.get('hop_length') or DEFAULT_HOP), window)
+    if hop > window:
+        raise StartupError(f"invalid parameter hop_length: {hop} s is longer than "
+                           f"window_length {window} s")
+    return window, hop
 
 
 def check_set(params) -> SetParametersResult:

@@ -6,7 +6,8 @@
     ros2 launch degram_ros degram.launch.py demo:=true wav_file:=/path/clip.wav
 
 Parameters come from params_file (default: config/degram.yaml of this package); model_path,
-device and window_length given here override the file (empty = keep the file's value).
+task, device, backend, window_length and hop_length given here override the file (empty = keep
+the file's value).
 audio_topic / audio_info_topic remap the node's relative topics, e.g. to audio_capture's
 /audio/audio and /audio/audio_info (start audio_capture with format:=wave).
 """
@@ -23,7 +24,7 @@ def _overrides(context):
     """Only the override arguments that were given (non-empty), typed for the node."""
     values = {}
     for name, cast in (('model_path', str), ('device', str), ('window_length', float),
-                       ('hop_length', float), ('task', str)):
+                       ('hop_length', float), ('task', str), ('backend', str)):
         text = LaunchConfiguration(name).perform(context)
         if text != '':
             values[name] = cast(text)
@@ -67,10 +68,13 @@ def generate_launch_description():
                               description='sound_event | speaker_id; empty = file/checkpoint'),
         DeclareLaunchArgument('device', default_value='',
                               description='auto | cpu | cuda | cuda:N; empty = file (auto)'),
+        DeclareLaunchArgument('backend', default_value='',
+                              description="torch | onnxruntime; empty = file (torch; onnxruntime "
+                                          'for an .onnx model_path)'),
         DeclareLaunchArgument('window_length', default_value='',
-                              description='seconds per inference; empty = file (1.0)'),
+                              description="seconds per inference; empty = file (0: the model's)"),
         DeclareLaunchArgument('hop_length', default_value='',
-                              description='seconds between inferences; empty = file (0.5)'),
+                              description="seconds between inferences; empty = file (0: the model's)"),
         DeclareLaunchArgument('demo', default_value='false',
                               description='also start wav_publisher playing wav_file (looping)'),
         DeclareLaunchArgument('wav_file', default_value='',

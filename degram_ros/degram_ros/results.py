@@ -1,0 +1,110 @@
+"""The output side of one activation of ``degram_node``: its publishers and the inference
+thread's step, window → :class:`degram.events.WindowAnalyzer` (level gate, thresholds, events; the
+path ``degram annotate`` takes) → SoundEvent (+ SoundEventSegment when an event starts or ends)
+or SpeakerId, and optionally the representation image."""
+from __future__ import annotations
+
+import threading
+
+from rclpy.duration import Duration
+from sensor_msgs.msg import Image
+
+from degram.events import WindowAnalyzer
+from degram_ros.conversions import image_message, to_time
+from degram_ros.detection import build_tracker, speaker_threshold
+from degram_ros.messages import (ENDED, STARTED, model_info_message, segment_message,
+                                 sound_event_message, speaker_message)
+from degram_ros.qos import LATCHED, RESULTS_DEPTH
+
+ACK_TIMEOUT_S = 1.0   # at most this long, deactivate waits for the last ENDED segments to arrive
+
+
+class ResultPublisher:
+    """Made by activate, :meth:`destroy`-ed by deactivate (after :meth:`finish`).  ``params`` is
+    the node's live parameter dict (runtime changes apply to the next window); ``frame_id()``
+    gives the audio's frame."""
+
+    def __init__(self, node, model, detector, background: str, stream, params: dict, frame_id):
+        from degram_msgs.msg import ModelInfo, SoundEvent, SoundEventSegment, SpeakerId
+
+        self._node, self.model, self.stream, self._p = node, model, stream, params
+        self._frame_id = frame_id
+        self.speaker = model.task == 'speaker_id'
+        if self.speaker:
+            self.result_pub = node.create_publisher(SpeakerId, 'speaker_id', RESULTS_DEPTH)
+            self.segment_pub, tracker = None, None
+        else:
+            self.result_pub = node.create_publisher(SoundEvent, 'sound_event', RESULTS_DEPTH)
+            self.segment_pub = node.create_publisher(SoundEventSegment, 'sound_event_segments',
+                                                     RESULTS_DEPTH)
+            tracker = build_tracker(model.labels, stream.window_length, params)
+        self.info_pub = node.create_publisher(ModelInfo, 'model_info', LATCHED)
+        self.image_pub = node.create_publisher(Image, 'representation', 1)
+        self.analyzer = WindowAnalyzer(model.predictor, detector, tracker)
+        self.background = background
+        self._lock = threading.Lock()      # analyzer state: inference thread vs finish
+        self._last_stamp: float | None = None
+
+    @property
+    def publishers(self) -> list:
+        return [pub for pub in (self.result_pub, self.segment_pub, self.info_pub, self.image_pub)
+                if pub is not None]
+
+    def set_detector(self, detector, background: str) -> None:
+        """A runtime threshold change: the next window is decided by ``detector``; ModelInfo
+        states it."""
+        self.analyzer.detector, self.background = detector, background
+        self.publish_info()
+
+    def publish_info(self) -> None:
+        self.info_pub.publish(model_info_message(
+            self.model, self.analyzer.detector, self.background, self.stream.window_length,
+            self.stream.hop_length, self._node.get_clock().now().to_msg()))
+
+    # ------------------------------------------------------------ the inference thread
+    def process(self, window) -> None:
+        p = self._p
+        with self._lock:
+            analysis = self.analyzer.analyse([window])[0]
+            self._last_stamp = window.stamp
+        stamp = to_time(window.stamp)
+        frame_id = p['frame_id'] or self._frame_id()
+        decision = analysis.decision
+        if self.speaker:
+            embedding = None
+            if p['publish_embedding'] and analysis.output is not None:
+                embedding = analysis.output.embedding.reshape(-1).float().cpu().numpy()
+            self.result_pub.publish(speaker_message(
+                decision.scores, self.model.labels, p['top_k'], speaker_threshold(p['threshold']),
+                stamp, frame_id, self.stream.window_length, embedding))
+        else:
+            self.result_pub.publish(sound_event_message(
+                decision, self.model.labels, p['top_k'], stamp, frame_id, self.stream.window_length))
+            self._publish_segments(analysis.ended, ENDED, frame_id)
+            self._publish_segments(analysis.started, STARTED, frame_id)
+        output = analysis.output
+        if p['publish_representation'] and output is not None and output.representation is not None:
+            rep = output.representation[0].float().cpu().numpy()
+            self.image_pub.publish(image_message(rep, p['representation_encoding'], stamp, frame_id))
+
+    def _publish_segments(self, events, state: int, frame_id: str) -> None:
+        for event in events:
+            self.segment_pub.publish(segment_message(event, state, frame_id))
+
+    # ------------------------------------------------------------ teardown
+    def finish(self) -> int:
+        """Close the open events (an ENDED segment each, offset = the end of their last detected
+        window, as ``degram annotate`` closes them at the end of a recording); → how many."""
+        with self._lock:
+            if self._last_stamp is None or self.segment_pub is None:
+                return 0
+            ended = self.analyzer.finish(self._last_stamp + self.stream.window_length)
+        frame_id = self._p.get('frame_id') or self._frame_id()
+        self._publish_segments(ended, ENDED, frame_id)
+        if ended:   # the publisher is destroyed next: let the subscribers have them first
+            self.segment_pub.wait_for_all_acked(Duration(seconds=ACK_TIMEOUT_S))
+        return len(ended)
+
+    def destroy(self) -> None:
+        for pub in self.publishers:
+            self._node.destroy_publisher(pub)
