@@ -34,3 +34,26 @@ def ros_required():
     except ImportError as exc:
         pytest.fail(f'rclpy works but the message packages do not import ({exc}): build and '
                     'source the workspace (bash tools/test.sh does both)')
+
+
+MULTI_LABELS = ['alarm', 'knock', 'speech']
+
+
+@pytest.fixture(scope='session')
+def multilabel_checkpoint(tmp_path_factory):
+    """→ make(name, thresholds=..., **metadata): a tiny multi-label (sigmoid) DEGram checkpoint
+    with calibration metadata as training writes it: per-class thresholds, a -65 dBFS level gate
+    and a recommended 1.0 s / 0.5 s window (the same seeded weights every time)."""
+    root = tmp_path_factory.mktemp('multilabel')
+
+    def make(name: str = 'tiny_multi', thresholds=(0.0, 1.0, 0.5), **metadata):
+        import torch
+
+        from degram import build_model, save_checkpoint
+
+        torch.manual_seed(0)
+        model = build_model('degram', 'resnet18', num_classes=3, width=8)
+        meta = {'min_level_db': -65.0, 'window_length': 1.0, 'hop_length': 0.5, **metadata}
+        return save_checkpoint(model, root / f'{name}.pt', labels=MULTI_LABELS, task='sound_event',
+                               name=name, multi_label=True, thresholds=list(thresholds), **meta)
+    return make

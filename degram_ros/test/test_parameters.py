@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from degram_ros.parameters import (PARAMETERS, RUNTIME, StartupError, check_set, descriptor,
-                                   validate)
+                                   validate, window_and_hop)
 from degram_ros.worker import InferenceWorker
 
 CONFIG = Path(__file__).resolve().parents[1] / 'config'
@@ -43,7 +43,8 @@ def test_descriptors_come_from_the_table():
 @pytest.mark.parametrize('name, value', [
     ('task', 'keyword_spotting'), ('device', 'gpu'), ('sample_format', 'MP3'),
     ('representation_encoding', 'rgb8'), ('threshold', 1.5), ('top_k', 0), ('window_length', 0.01),
-    ('channels', 1.5), ('stamped', 'yes')])
+    ('channels', 1.5), ('stamped', 'yes'), ('threshold', -0.5), ('hop_length', 0.005),
+    ('backend', 'tensorrt'), ('min_level_db', 3.0), ('event_k', 0), ('event_k', 4)])
 def test_startup_validation_names_the_parameter(name, value):
     validate(_defaults())
     with pytest.raises(StartupError, match=f'invalid parameter {name}'):
@@ -53,6 +54,21 @@ def test_startup_validation_names_the_parameter(name, value):
 def test_hop_longer_than_window_is_refused():
     with pytest.raises(StartupError, match='hop_length.*longer than window_length'):
         validate(dict(_defaults(), window_length=0.5, hop_length=1.0))
+    # with the model's window the check waits for the model's metadata
+    validate(dict(_defaults(), hop_length=3.0))
+    with pytest.raises(StartupError, match='hop_length: 3.0 s is longer than window_length 2.0 s'):
+        window_and_hop(dict(_defaults(), hop_length=3.0), {'window_length': 2.0})
+
+
+def test_window_and_hop_default_to_the_model():
+    d = _defaults()
+    assert (d['window_length'], d['hop_length'], d['threshold'], d['min_level_db']) == (0.0, 0.0, -1.0, -1000.0)
+    assert window_and_hop(d, {}) == (1.0, 0.5)
+    assert window_and_hop(d, {'window_length': 2.0, 'hop_length': 0.25}) == (2.0, 0.25)
+    assert window_and_hop(d, {'window_length': None, 'hop_length': None}) == (1.0, 0.5)
+    assert window_and_hop(dict(d, window_length=3.0), {'window_length': 2.0}) == (3.0, 0.5)
+    assert window_and_hop(dict(d, window_length=0.2), {'hop_length': 0.5}) == (0.2, 0.2)   # capped
+    assert window_and_hop(dict(d, hop_length=1.0), {'window_length': 2.0, 'hop_length': 0.25}) == (2.0, 1.0)
 
 
 def test_runtime_check():
@@ -62,6 +78,12 @@ def test_runtime_check():
     assert not result.successful and 'read-only' in result.reason
     result = check_set([_Param('threshold', 1.5)])
     assert not result.successful and 'threshold' in result.reason
+    assert check_set([_Param('threshold', -1.0)]).successful             # the model's thresholds
+    result = check_set([_Param('threshold', -0.5)])
+    assert not result.successful and 'threshold' in result.reason and '-1' in result.reason
+    for name in ('min_level_db', 'event_k', 'backend'):
+        result = check_set([_Param(name, PARAMETERS[name].default)])
+        assert not result.successful and 'read-only' in result.reason
     result = check_set([_Param('publish_embedding', 1)])
     assert not result.successful and 'publish_embedding' in result.reason
 
@@ -71,6 +93,7 @@ def test_config_files_use_only_declared_parameters_with_valid_values():
         values = yaml.safe_load(path.read_text())['/**']['ros__parameters']
         assert set(values) <= set(PARAMETERS), path.name
         validate(dict(_defaults(), **values))
+        window_and_hop(dict(_defaults(), **values), {})
 
 
 def test_worker_stop_finishes_the_window_in_flight_and_stays_quiet():

@@ -149,9 +149,14 @@ def test_autostart_false_node_answers_parameters_before_configure(ros, model):
     values = ros.call(GetParameters, f'{path}/get_parameters',
                       GetParameters.Request(names=['threshold', 'autostart', 'window_length']))
     assert [v.double_value for v in values.values[:1]] == [0.7]
-    assert values.values[1].bool_value is False and values.values[2].double_value == 1.0
+    # window_length 0.0 = the model's recommendation, known once configure has loaded it
+    assert values.values[1].bool_value is False and values.values[2].double_value == 0.0
     described = ros.call(DescribeParameters, f'{path}/describe_parameters',
                          DescribeParameters.Request(names=['autostart']))
     assert 'lifecycle manager' in described.descriptors[0].description
     assert described.descriptors[0].read_only
+    from lifecycle_msgs.msg import Transition
+
+    assert _change(ros, path, Transition.TRANSITION_CONFIGURE)
+    assert node.stream.window_length == 1.0    # the tiny model recommends none: 1.0
     ros.remove(node)

@@ -116,7 +116,9 @@ def test_stereo_44k_plain_audio_is_resampled(ros, checkpoints):
     right = tone(2.0, 44100)
     stereo = np.stack([np.zeros_like(right), right], axis=1)
     before = ros.client.get_clock().now().nanoseconds * 1e-9
-    src.stream(stereo, 44100, chunk=0.05)
+    # plain AudioData comes from a live producer: in real time (audio arriving faster re-anchors
+    # the receive-clock stamps, which restarts the window buffer)
+    src.stream(stereo, 44100, chunk=0.05, pause=0.05)
     _expect_windows(node, events, 2)   # 2 s → windows at 0 and 0.5 s (the third needs 2.0 s + delay)
     for msg in events.items:
         stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
@@ -253,10 +255,14 @@ def test_runtime_parameters_accept_valid_and_reject_with_reason(ros, checkpoints
         assert not result.successful and param.name in result.reason + ' ' + param.name
         assert result.reason
     assert 'read-only' in node.set_parameters([Parameter('window_length', value=2.0)])[0].reason
-    assert node.get_parameter('threshold').value == 0.5
+    assert node.get_parameter('threshold').value == -1.0     # the model's thresholds:
+    assert list(node._detector.thresholds) == [0.5] * 3        # none calibrated: 0.5
     assert node.set_parameters([Parameter('threshold', value=0.9)])[0].successful
     assert node.set_parameters([Parameter('top_k', value=1)])[0].successful
     assert node._params['threshold'] == 0.9 and node._params['top_k'] == 1
+    assert list(node._detector.thresholds) == [0.9] * 3
+    result = node.set_parameters([Parameter('threshold', value=-0.5)])[0]   # only -1 below 0
+    assert not result.successful and 'threshold' in result.reason
     ros.remove(node)
 
 

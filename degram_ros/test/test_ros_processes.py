@@ -160,7 +160,9 @@ def test_degram_node_parameter_services_and_rejection_reasons(ros, model):
         assert proc.wait_for_line('ready:'), proc.output
         listed, values, described = _parameter_services(ros, path, ['threshold', 'window_length'])
         assert set(PARAMETERS) <= set(listed)
-        assert values[0].double_value == 0.5 and values[1].double_value == 1.0
+        # -1 = the model's thresholds, 0.0 = the model's window (1.0 s for a model without one)
+        assert values[0].double_value == -1.0 and values[1].double_value == 0.0
+        assert 'window 1.0 s, hop 0.5 s' in proc.output
         assert described[0].description == PARAMETERS['threshold'].description
         assert not described[0].read_only and described[1].read_only
         assert described[0].floating_point_range[0].to_value == 1.0
