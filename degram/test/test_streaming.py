@@ -228,3 +228,18 @@ def test_long_input_strings_are_quoted_short():
     with pytest.raises(InputFormatError) as error:
         normalize_sample_format('X' * 1_000_000)
     assert len(str(error.value)) < 200 and '1000000 characters' in str(error.value)
+
+
+def test_a_fast_replay_of_plain_audio_keeps_every_window_and_stamps_near_arrival():
+    from degram.streaming import StreamInput
+
+    source = StreamInput(AudioStream(16000, 1.0, 0.5))
+    windows = []
+    for k in range(40):                                     # 4 s of audio delivered in 1 s (4x)
+        got, events = source.push(_s16(0.1), None, 50.0 + 0.025 * (k + 1))
+        assert 'backwards' not in events
+        windows += got
+    assert len(windows) == 7                                # none lost to re-anchoring
+    assert all(w.stamp <= 51.0 for w in windows)            # never in the future of the arrival
+    _, events = source.push(_s16(0.1), None, 10.0)          # the receive clock itself went back
+    assert events == ['backwards'] and source.stream.counters.backwards == 1

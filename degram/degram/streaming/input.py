@@ -66,7 +66,12 @@ class StreamInput:
         if stamp is None:
             frames = len(data) // frame_bytes(self.stream.sample_format, self.stream.channels)
             duration = frames / self.stream.sample_rate
-            if self._last_receive is not None and receive_time - self._last_receive - duration > self.stream.hop_length:
+            if self._last_receive is not None and receive_time < self._last_receive:
+                self.stream.counters.backwards += 1      # the receive clock itself went back
+                self.stream.reset('backwards')
+                self._stamper.reset()
+                events.append('backwards')
+            elif self._last_receive is not None and receive_time - self._last_receive - duration > self.stream.hop_length:
                 self.stream.counters.receive_gaps += 1
                 self.stream.reset('receive_gap')
                 self._stamper.reset()

@@ -171,7 +171,7 @@ class AudioStream:
     # -- input -----------------------------------------------------------------------------
     def push(self, data, stamp: float, *, contiguous_clock: bool = False) -> tuple[list, list]:
         """Add one message. ``contiguous_clock``: stamps come from the receive clock (no
-        discontinuity resets, only backwards detection)."""
+        discontinuity, overlap or backwards resets: the caller knows the clock)."""
         events: list[str] = []
         c = self.counters
         c.messages += 1
@@ -203,7 +203,9 @@ class AudioStream:
         mono = select_channel(frames, self.channel)
         duration = mono.size / self.sample_rate
         if self._last_stamp is not None:
-            if message_stamp < self._last_stamp:
+            # receive-clock stamps step back when they re-anchor after a fast burst: the audio itself
+            # is contiguous (StreamInput detects a receive clock that really went back)
+            if message_stamp < self._last_stamp and not contiguous_clock:
                 c.backwards += 1
                 events.append('backwards')
                 self.reset('backwards')
