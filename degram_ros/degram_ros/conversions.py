@@ -8,10 +8,20 @@ import numpy as np
 from builtin_interfaces.msg import Duration, Time
 
 
+INT32_MAX = 2**31 - 1
+
+
+class StampRangeError(ValueError):
+    """A time that builtin_interfaces/Time (int32 seconds) cannot hold."""
+
+
 def time_from_ns(ns: int) -> Time:
-    """Integer nanoseconds → Time (exact)."""
+    """Integer nanoseconds → Time (exact); outside 0 … 2^31-1 s it is an error, never a wrap."""
     ns = int(ns)
-    return Time(sec=ns // 1_000_000_000, nanosec=ns % 1_000_000_000)
+    sec = ns // 1_000_000_000
+    if not 0 <= sec <= INT32_MAX:
+        raise StampRangeError(f'stamp {sec} s does not fit builtin_interfaces/Time (0 … {INT32_MAX} s)')
+    return Time(sec=sec, nanosec=ns % 1_000_000_000)
 
 
 def to_time(seconds: float) -> Time:

@@ -8,7 +8,8 @@ import numpy as np
 NO_AUDIO_S = 3.0
 #: the counters whose growth turns the status to WARN
 BAD_KEYS = ('windows_dropped', 'ragged_messages', 'nonfinite_messages', 'empty_messages',
-            'oversize_messages', 'backwards_stamps', 'decode_errors', 'inference_errors')
+            'oversize_messages', 'backwards_stamps', 'decode_errors', 'inference_errors',
+            'overlapping_stamps', 'clipped_messages', 'receive_gaps', 'format_changes')
 FORMAT_KINDS = ('mp3', 'unknown_format', 'bad_format', 'unknown_coding')
 
 
@@ -63,6 +64,14 @@ class DiagnosticsReport:
             'oversize_messages': str(c.oversize),
             'backwards_stamps': str(c.backwards),
             'stamp_gaps': str(c.discontinuity),
+            'overlapping_stamps': str(c.overlap),
+            'clipped_messages': str(c.clipped),
+            'receive_gaps': str(c.receive_gaps),
+            'format_changes': str(c.format_changes),
+            'stream_resets': str(c.resets),
+            # every buffered sample no window used, by the reason of the reset
+            'discarded_samples': str(sum(c.discarded_samples.values())),
+            **{f'discarded_samples_{reason}': str(n) for reason, n in sorted(c.discarded_samples.items())},
         }
 
     def status(self, name: str, values: dict[str, str], device: str, format_error,

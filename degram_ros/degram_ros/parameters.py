@@ -189,6 +189,9 @@ def window_and_hop(values: dict, metadata: dict) -> tuple[float, float]:
     if hop > window:
         raise StartupError(f"invalid parameter hop_length: {hop} s is longer than "
                            f"window_length {window} s")
+    if float(values['max_message_length']) < window:
+        raise StartupError(f"invalid parameter max_message_length: {values['max_message_length']} s is "
+                           f'shorter than the window ({window} s): no window could ever fill')
     return window, hop
 
 

@@ -16,6 +16,10 @@ from degram_ros.messages import (ENDED, STARTED, model_info_message, segment_mes
                                  sound_event_message, speaker_message)
 from degram_ros.qos import LATCHED, RESULTS_DEPTH
 
+class NonFiniteScores(RuntimeError):
+    """A window whose scores are not finite (the input is clipped, so this means a broken model)."""
+
+
 ACK_TIMEOUT_S = 1.0   # at most this long, deactivate waits for the last ENDED segments to arrive
 
 
@@ -67,9 +71,12 @@ class ResultPublisher:
         with self._lock:
             analysis = self.analyzer.analyse([window])[0]
             self._last_stamp = window.stamp
+        decision = analysis.decision
+        if decision.nonfinite:   # counted as an inference error by the worker; never published
+            raise NonFiniteScores(f'the model gave NaN/Inf scores for the window at {window.stamp:.3f} s; '
+                                  'nothing published')
         stamp = to_time(window.stamp)
         frame_id = p['frame_id'] or self._frame_id()
-        decision = analysis.decision
         if self.speaker:
             embedding = None
             if p['publish_embedding'] and analysis.output is not None:

@@ -209,6 +209,8 @@ def test_bad_input_is_counted_and_good_input_still_served(ros, checkpoints):
     nan[::2] = np.inf
     src.raw(nan.tobytes(), 10.2)                                                 # NaN/Inf
     assert wait(lambda: c.nonfinite >= 1)
+    src.raw(np.full(1600, 1e38, np.float32).tobytes(), 10.3)                     # finite but huge
+    assert wait(lambda: c.clipped >= 1)
     src.raw(np.zeros(16000 * 6, np.float32).tobytes(), 11.0)                     # 6 s > 5 s
     assert wait(lambda: c.oversize >= 1)
     src.raw(np.zeros(1600, np.float32).tobytes(), 3.0)                           # backwards
@@ -223,6 +225,7 @@ def test_bad_input_is_counted_and_good_input_still_served(ros, checkpoints):
     _expect_windows(node, events, 2)
     stamps = {round(m.header.stamp.sec + m.header.stamp.nanosec * 1e-9, 3) for m in events.items}
     assert stamps <= {50.0, 50.5}
+    assert all(np.isfinite(m.confidence) for m in events.items)   # issue 12: ±1e38 gave NaN scores
     # diagnostics report the counters
     mine = f'degram_node: {ns}/degram_node'
 
@@ -235,8 +238,11 @@ def test_bad_input_is_counted_and_good_input_still_served(ros, checkpoints):
     assert wait(lambda: report() is not None and int(report()['windows_processed']) >= 1, 10.0)
     values = report()
     for key in ('mp3_messages', 'unknown_format_messages', 'ragged_messages', 'empty_messages',
-                'nonfinite_messages', 'oversize_messages', 'backwards_stamps'):
+                'nonfinite_messages', 'oversize_messages', 'backwards_stamps', 'clipped_messages',
+                'format_changes', 'stream_resets'):
         assert int(values[key]) >= 1, key
+    assert int(values['discarded_samples']) == sum(int(v) for k, v in values.items()
+                                                   if k.startswith('discarded_samples_'))
     for key in ('input_rate_hz', 'windows_dropped', 'windows_late', 'inference_latency_mean_ms',
                 'inference_latency_p95_ms', 'device', 'model'):
         assert key in values
@@ -299,6 +305,8 @@ def test_invalid_parameters_fail_at_start_with_reason(ros, checkpoints):
     assert 'top_k' in _startup_error(ros, model_path=model, top_k=0)
     assert 'sample_format' in _startup_error(ros, model_path=model, sample_format='MP3')
     assert 'task' in _startup_error(ros, model_path=model, task='keyword_spotting')
+    message = _startup_error(ros, model_path=model, window_length=1.0, max_message_length=0.5)
+    assert 'max_message_length' in message and 'no window could ever fill' in message
 
 
 def test_unavailable_gpu_falls_back_to_cpu(ros, checkpoints):

@@ -31,3 +31,15 @@ def test_representation_image():
     assert img.min() == 0 and img.max() == 255
     img, enc = representation_image(rep, '32FC1')
     assert enc == '32FC1' and img.dtype == np.float32
+
+
+def test_stamps_beyond_int32_seconds_are_an_error_not_a_wrap():
+    import pytest
+
+    from degram_ros.conversions import StampRangeError, time_from_ns, to_time
+
+    assert to_time(2**31 - 1).sec == 2**31 - 1
+    with pytest.raises(StampRangeError, match='does not fit builtin_interfaces/Time'):
+        to_time(2**31 + 5.0)
+    with pytest.raises(StampRangeError):
+        time_from_ns(-1)
