@@ -39,6 +39,21 @@ def ros_required():
 MULTI_LABELS = ['alarm', 'knock', 'speech']
 
 
+@pytest.fixture(scope='module')
+def ros():
+    """One in-process rclpy harness (private context, spinning executor) per test module."""
+    from degram_ros.harness import RosHarness
+
+    harness = RosHarness()
+    yield harness
+    harness.close()
+
+
+def error_lines(log: str) -> list[str]:
+    """The [ERROR] / [FATAL] lines of a node's log output."""
+    return [line for line in log.splitlines() if '[ERROR]' in line or '[FATAL]' in line]
+
+
 @pytest.fixture(scope='session')
 def multilabel_checkpoint(tmp_path_factory):
     """→ make(name, thresholds=..., **metadata): a tiny multi-label (sigmoid) DEGram checkpoint

@@ -17,15 +17,6 @@ RATE = 16000
 _ns = itertools.count()
 
 
-@pytest.fixture(scope='module')
-def ros():
-    from degram_ros.harness import RosHarness
-
-    harness = RosHarness()
-    yield harness
-    harness.close()
-
-
 def _start(ros, model, **params):
     from degram_ros.node import DegramNode
 

@@ -6,6 +6,8 @@ import itertools
 
 import pytest
 
+from conftest import error_lines
+
 pytestmark = pytest.mark.usefixtures('ros_required')
 
 _ns = itertools.count()
@@ -18,15 +20,6 @@ def model(tmp_path_factory):
     net = build_model('spectrogram', 'resnet18', num_classes=3, sample_rate=16000, width=8)
     return save_checkpoint(net, tmp_path_factory.mktemp('lifecycle') / 'tiny.pt',
                            labels=['a', 'b', 'c'], task='sound_event', name='tiny')
-
-
-@pytest.fixture(scope='module')
-def ros():
-    from degram_ros.harness import RosHarness
-
-    harness = RosHarness()
-    yield harness
-    harness.close()
 
 
 def _state(ros, node_path: str) -> str:
@@ -132,7 +125,7 @@ def test_configure_failure_reports_one_line_and_stays_unconfigured(ros, tmp_path
     ros.wait_for(lambda: False, 0.3)   # let the log line out
     output = capfd.readouterr()
     text = output.out + output.err
-    problems = [line for line in text.splitlines() if '[ERROR]' in line or '[FATAL]' in line]
+    problems = error_lines(text)
     assert len(problems) == 1, text
     assert 'cannot load model' in problems[0] and str(missing) in problems[0]
     assert 'Traceback' not in text

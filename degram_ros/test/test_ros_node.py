@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import error_lines
+
 pytestmark = pytest.mark.usefixtures('ros_required')
 
 LABELS = ['dog_bark', 'rain', 'siren']
@@ -30,15 +32,6 @@ def checkpoints(tmp_path_factory):
         'speaker_id': save_checkpoint(speaker, root / 'tiny_speaker.pt', labels=SPEAKERS,
                                       task='speaker_id', name='tiny_speaker'),
     }
-
-
-@pytest.fixture(scope='module')
-def ros():
-    from degram_ros.harness import RosHarness
-
-    harness = RosHarness()
-    yield harness
-    harness.close()
 
 
 def _namespace():
@@ -349,5 +342,5 @@ def test_entry_point_reports_missing_model_without_traceback(tmp_path):
     output = proc.stdout + proc.stderr
     assert proc.returncode == 1, output
     assert str(missing) in output and 'Traceback' not in output
-    problems = [line for line in output.splitlines() if '[FATAL]' in line or '[ERROR]' in line]
+    problems = error_lines(output)
     assert len(problems) == 1 and 'cannot load model' in problems[0], output   # one clear line

@@ -8,21 +8,14 @@ import itertools
 import numpy as np
 import pytest
 
+from conftest import error_lines
+
 pytestmark = pytest.mark.usefixtures('ros_required')
 
 RATE = 16000
 CHUNK = 0.1
 START = 50.0
 _ns = itertools.count()
-
-
-@pytest.fixture(scope='module')
-def ros():
-    from degram_ros.harness import RosHarness
-
-    harness = RosHarness()
-    yield harness
-    harness.close()
 
 
 @pytest.fixture(scope='module')
@@ -178,7 +171,7 @@ def test_onnx_model_path(ros, model, tmp_path, capfd):
     ros.wait_for(lambda: False, 0.3)   # let the log line out
     output = capfd.readouterr()
     text = output.out + output.err
-    problems = [line for line in text.splitlines() if '[ERROR]' in line or '[FATAL]' in line]
+    problems = error_lines(text)
     assert len(problems) == 1, text
     assert str(onnx) in problems[0] and "backend 'torch'" in problems[0] and 'onnxruntime' in problems[0]
     assert 'Traceback' not in text

@@ -35,15 +35,6 @@ def wav(tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope='module')
-def ros():
-    from degram_ros.harness import RosHarness
-
-    harness = RosHarness()
-    yield harness
-    harness.close()
-
-
 def _process(module: str, ns: str, *params: str):
     from degram_ros.harness import NodeProcess
 

@@ -71,7 +71,8 @@ class StreamInput:
                 self.stream.reset('backwards')
                 self._stamper.reset()
                 events.append('backwards')
-            elif self._last_receive is not None and receive_time - self._last_receive - duration > self.stream.hop_length:
+            elif (self._last_receive is not None
+                  and receive_time - self._last_receive - duration > self.stream.hop_length):
                 self.stream.counters.receive_gaps += 1
                 self.stream.reset('receive_gap')
                 self._stamper.reset()
