@@ -50,9 +50,10 @@ class AudioInput:
     windows): feeds ``stream`` (a :class:`degram.streaming.AudioStream`), counts and logs bad
     input, and puts the windows into :attr:`slot` (set while the node is active)."""
 
-    def __init__(self, stream, counts, logger, clock, model_rate: int):
+    def __init__(self, stream, counts, logger, clock, model_rate: int, require_info: bool = False):
         self.stream, self._counts, self._logger, self._clock = stream, counts, logger, clock
         self._model_rate = model_rate
+        self.require_info = require_info
         self._throttled = ThrottledLog(logger)
         self.input = StreamInput(stream)
         self.frame_id = ''
@@ -66,13 +67,15 @@ class AudioInput:
     def on_info(self, msg) -> None:
         was_bad = self.format_error is not None
         try:
-            self.input.set_info(msg.sample_rate, msg.channels, msg.sample_format, msg.coding_format)
+            changed = self.input.set_info(msg.sample_rate, msg.channels, msg.sample_format, msg.coding_format)
         except InputFormatError as exc:
             self._logger.error(f'audio_info: {exc}; audio is ignored until a usable AudioInfo '
                                'arrives')
             return
         if was_bad:
             self._logger.info('audio_info: usable format again, resuming')
+        if not changed:   # a re-send (audio_capture repeats it every few seconds): nothing to say
+            return
         self._logger.info(
             f'audio_info: {msg.sample_rate} Hz, {msg.channels} ch, {self.stream.sample_format}'
             + ('' if msg.sample_rate == self._model_rate else
@@ -94,6 +97,11 @@ class AudioInput:
 
     def _handle_audio(self, data, stamp: float | None, frame_id: str) -> None:
         self.last_audio = time.monotonic()
+        if self.require_info and not self.input.info_received:
+            self._counts['waiting_for_audio_info'] += 1
+            self._throttled('no_info', 'warning', 'require_audio_info: ignoring audio until an AudioInfo '
+                            f"arrives on audio_info ({self._counts['waiting_for_audio_info']} messages so far)")
+            return
         try:
             windows, events = self.input.push(data, stamp, self._clock.now().nanoseconds * 1e-9)
         except InputFormatError as exc:   # the stored error of an unusable AudioInfo

@@ -9,7 +9,8 @@ NO_AUDIO_S = 3.0
 #: the counters whose growth turns the status to WARN
 BAD_KEYS = ('windows_dropped', 'ragged_messages', 'nonfinite_messages', 'empty_messages',
             'oversize_messages', 'backwards_stamps', 'decode_errors', 'inference_errors',
-            'overlapping_stamps', 'clipped_messages', 'receive_gaps', 'format_changes')
+            'overlapping_stamps', 'clipped_messages', 'receive_gaps', 'format_changes',
+            'waiting_for_audio_info')
 FORMAT_KINDS = ('mp3', 'unknown_format', 'bad_format', 'unknown_coding')
 
 

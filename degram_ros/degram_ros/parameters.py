@@ -53,6 +53,11 @@ def _sample_format(value):
         return str(exc)
 
 
+def _audio_qos(value):
+    if value not in ('auto', 'reliable', 'best_effort'):
+        return f"'{value}' (use auto, reliable or best_effort)"
+
+
 def _backend(value):
     if value not in BACKENDS:
         return f"'{value}' (use torch or onnxruntime)"
@@ -104,6 +109,11 @@ PARAMETERS: dict[str, Rule] = {
                           (1, 1000)),
     'stamped': Rule(False, 'subscribe to AudioDataStamped on audio_stamped instead of AudioData on '
                            'audio'),
+    'audio_qos': Rule('auto', "reliability of the audio subscription: 'auto' (match the publishers: "
+                              "reliable when all are reliable, re-checked every 2 s), 'reliable' or "
+                              "'best_effort'", check=_audio_qos),
+    'require_audio_info': Rule(False, 'ignore audio (counted, diagnostics WARN) until an AudioInfo '
+                                      'arrives, instead of assuming the format parameters'),
     'sample_rate': Rule(16000, 'input sample rate [Hz] until an AudioInfo arrives', (1, 768000)),
     'channels': Rule(1, 'input channels until an AudioInfo arrives', (1, 255)),
     'sample_format': Rule('S16LE', 'input sample format until an AudioInfo arrives: S16LE, S32LE, '

@@ -38,9 +38,10 @@ class StreamInput:
         self._stamper = ReceiveClockStamper()
         self._last_receive: float | None = None
 
-    def set_info(self, sample_rate: int, channels: int, sample_format: str, coding_format: str = 'wave') -> None:
-        """Apply an AudioInfo. Only a real change resets anything: an identical re-send (audio_capture
-        and wav_publisher repeat theirs) keeps the stream, its stamps and its buffer."""
+    def set_info(self, sample_rate: int, channels: int, sample_format: str, coding_format: str = 'wave') -> bool:
+        """Apply an AudioInfo; → whether the format changed. Only a real change resets anything: an
+        identical re-send (audio_capture and wav_publisher repeat theirs) keeps the stream, its
+        stamps and its buffer."""
         self.info_received = True
         before = self.stream.format
         try:
@@ -49,10 +50,12 @@ class StreamInput:
         except InputFormatError as exc:
             self.format_error = exc
             raise
-        self.format_error = None
+        was_bad, self.format_error = self.format_error is not None, None
         if self.stream.format != before:
             self._stamper.reset()
             self._last_receive = None
+            return True
+        return was_bad
 
     def push(self, data, stamp: float | None, receive_time: float) -> tuple[list, list]:
         """One message: ``stamp`` is its capture time (AudioDataStamped) or None (plain AudioData:

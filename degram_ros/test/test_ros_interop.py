@@ -1,0 +1,87 @@
+"""Working with the publishers out there (issue 12): reliability matched to the publisher so large
+messages arrive, AudioInfo from volatile publishers, require_audio_info, quiet AudioInfo re-sends."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.usefixtures('ros_required')
+
+RATE = 16000
+_ns = itertools.count()
+
+
+def _start(ros, model, **params):
+    from degram_ros.node import DegramNode
+
+    ns = f'/io{next(_ns)}'
+    node = ros.add(DegramNode, 'degram_node', namespace=ns,
+                   params={'model_path': str(model), 'device': 'cpu', 'stamped': True, **params})
+    return node, ns
+
+
+def test_auto_qos_becomes_reliable_for_a_reliable_publisher_and_large_messages_arrive(ros, multilabel_checkpoint):
+    from degram_ros.harness import AudioSource
+
+    node, ns = _start(ros, multilabel_checkpoint(), max_message_length=5.0)
+    assert node._audio_reliability_now == 'best_effort'          # no publisher yet: matches both kinds
+    src = AudioSource(ros, ns)                                    # the harness publishes reliably
+    assert ros.wait_for(lambda: node._audio_reliability_now == 'reliable', 10.0)
+    assert src.wait_connected(stamped=True)
+    assert 'reliable reader (audio_qos auto); 1 publisher(s): reliable' == node.diagnostics_values()['audio_qos']
+    big = np.zeros(1 << 20, np.int16).tobytes()                   # 2 MiB = 65 s of 16 kHz S16LE
+    for k in range(5):
+        src.raw(big, 10.0 + 70.0 * k)
+    # every one arrives (a best-effort reader got 0 of 5 of these); each is oversize (> 5 s)
+    assert ros.wait_for(lambda: node.stream.counters.oversize == 5, 30.0)
+    ros.remove(node)
+
+
+def test_audio_qos_parameter_forces_the_reader_kind(ros, multilabel_checkpoint):
+    from degram_ros.harness import AudioSource
+
+    node, ns = _start(ros, multilabel_checkpoint(), audio_qos='best_effort')
+    AudioSource(ros, ns)
+    ros.wait_for(lambda: False, 0.5)
+    assert node._audio_reliability_now == 'best_effort'
+    ros.remove(node)
+
+
+def test_audio_info_from_a_volatile_publisher_is_used_and_re_sends_change_nothing(ros, multilabel_checkpoint):
+    from audio_common_msgs.msg import AudioInfo
+
+    from degram_ros.qos import VOLATILE_INFO
+
+    node, ns = _start(ros, multilabel_checkpoint())
+    info = ros.publisher(AudioInfo, f'{ns}/audio_info', VOLATILE_INFO)   # audio_capture before 0.4
+    assert ros.wait_for(lambda: info.get_subscription_count() >= 1, 10.0)
+    msg = AudioInfo(channels=2, sample_rate=44100, sample_format='F32LE', coding_format='wave', bitrate=0)
+    info.publish(msg)
+    assert ros.wait_for(lambda: node.stream.format == (44100, 2, 'F32LE'), 10.0)
+    resets = node.stream.counters.resets
+    for _ in range(3):
+        info.publish(msg)                                          # re-sent every 5 s in the field
+    ros.wait_for(lambda: False, 0.5)
+    assert node.stream.counters.resets == resets and node.stream.counters.format_changes == 1
+    ros.remove(node)
+
+
+def test_require_audio_info_ignores_audio_until_one_arrives(ros, multilabel_checkpoint):
+    from degram_msgs.msg import SoundEvent
+
+    from degram_ros.harness import AudioSource, tone
+
+    node, ns = _start(ros, multilabel_checkpoint(), require_audio_info=True)
+    events = ros.collect(SoundEvent, f'{ns}/sound_event', 100)
+    src = AudioSource(ros, ns)
+    assert src.wait_connected(stamped=True)
+    src.stream(tone(1.5, RATE), RATE, chunk=0.25, start=20.0)
+    assert ros.wait_for(lambda: node._counts['waiting_for_audio_info'] >= 6, 10.0)
+    assert len(events) == 0 and int(node.diagnostics_values()['waiting_for_audio_info']) >= 6
+    src.info(RATE, 1, 'S16LE')
+    assert ros.wait_for(lambda: node._input.input.info_received, 10.0)
+    src.stream(tone(1.5, RATE), RATE, chunk=0.25, start=30.0)
+    assert ros.wait_for(lambda: len(events) >= 1, 20.0)
+    ros.remove(node)
