@@ -60,6 +60,7 @@ def test_audio_info_from_a_volatile_publisher_is_used_and_re_sends_change_nothin
     msg = AudioInfo(channels=2, sample_rate=44100, sample_format='F32LE', coding_format='wave', bitrate=0)
     info.publish(msg)
     assert ros.wait_for(lambda: node.stream.format == (44100, 2, 'F32LE'), 10.0)
+    ros.wait_for(lambda: False, 0.3)                               # the callback finishes its reset
     resets = node.stream.counters.resets
     for _ in range(3):
         info.publish(msg)                                          # re-sent every 5 s in the field
