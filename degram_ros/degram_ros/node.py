@@ -30,7 +30,8 @@ from degram_ros.detection import background_text, build_detector
 from degram_ros.diagnostics import DiagnosticsReport
 from degram_ros.model import load_model, model_name, release
 from degram_ros.parameters import PARAMETERS, RUNTIME, StartupError  # noqa: F401
-from degram_ros.qos import AUDIO_QOS, LATCHED, VOLATILE_INFO, audio_qos, choose_reliability  # noqa: F401
+from degram_ros.audio_subscription import POLL_S, AudioSubscription
+from degram_ros.qos import AUDIO_QOS, LATCHED, VOLATILE_INFO  # noqa: F401
 from degram_ros.results import ResultPublisher
 from degram_ros.worker import InferenceWorker, LatestSlot
 
@@ -45,7 +46,6 @@ else:
 NO_REPRESENTATION = ('publish_representation: the onnxruntime backend computes no representation '
                      '(the exported graph outputs logits and embedding only): no images are published')
 SUCCESS, FAILURE = TransitionCallbackReturn.SUCCESS, TransitionCallbackReturn.FAILURE
-QOS_CHECK_S = 2.0   # audio_qos auto: how often the publishers' reliability is looked at
 
 
 def _closed_slot() -> LatestSlot:
@@ -67,8 +67,7 @@ class DegramNode(LifecycleNode):
         self._model = self.stream = self._input = self._worker = self._results = None
         self._detector = None
         self._inputs: list = []            # (destroy function, entity) made by activate
-        self._audio_sub = None             # the audio subscription (audio_qos auto may remake it)
-        self._audio_reliability_now = ''
+        self._audio: AudioSubscription | None = None   # made by activate
         self._outputs: list = []           # publishers made by activate
         self._params: dict = {}
         self._failure = ''
@@ -186,7 +185,7 @@ class DegramNode(LifecycleNode):
             lambda exc: self._log('inference', 'error', f'inference failed: {exc}'))
         self._slot = self._input.slot = self._worker.slot
         self._worker.start()
-        audio = self._subscribe_audio(self._audio_reliability())
+        audio = self._audio = AudioSubscription(self, *self._audio_topic(), p['audio_qos'], self._counts)
         # latched AudioInfo, and the volatile kind (audio_capture before 0.4) that a
         # transient-local reader never matches; an identical re-send changes nothing
         infos = [self.create_subscription(AudioInfo, 'audio_info', self._input.on_info, qos)
@@ -194,7 +193,7 @@ class DegramNode(LifecycleNode):
         timer = self.create_timer(1.0, self._publish_diagnostics)
         self._inputs = [(self.destroy_subscription, info) for info in infos] + [(self.destroy_timer, timer)]
         if p['audio_qos'] == 'auto':
-            self._inputs.append((self.destroy_timer, self.create_timer(QOS_CHECK_S, self._check_audio_qos)))
+            self._inputs.append((self.destroy_timer, self.create_timer(POLL_S, audio.poll)))
         self._results.publish_info()
         self.get_logger().info(
             f"ready: model '{self.model_name}' ({self.task}, {len(self.labels)} classes, "
@@ -208,25 +207,6 @@ class DegramNode(LifecycleNode):
             return AudioDataStamped, 'audio_stamped', self._input.on_audio_stamped
         return AudioData, 'audio', self._input.on_audio
 
-    def _audio_reliability(self) -> str:
-        _, topic, _ = self._audio_topic()
-        name = self.resolve_topic_name(topic)
-        return choose_reliability(self._params['audio_qos'], self.get_publishers_info_by_topic(name))
-
-    def _subscribe_audio(self, reliability: str):
-        kind, topic, callback = self._audio_topic()
-        self._audio_sub = self.create_subscription(kind, topic, callback, audio_qos(reliability))
-        self._audio_reliability_now = reliability
-        return self._audio_sub
-
-    def _check_audio_qos(self) -> None:
-        """audio_qos auto: follow the publishers (a reliable publisher appeared, or a best-effort one)."""
-        wanted = self._audio_reliability()
-        if wanted != self._audio_reliability_now and self._audio_sub is not None:
-            self.destroy_subscription(self._audio_sub)
-            self._subscribe_audio(wanted)
-            self.get_logger().info(f'audio_qos auto: the publishers are now matched with a {wanted} reader')
-
     def _deactivate(self) -> None:
         """Inputs first, then the inference thread (its window in flight still publishes), the
         open sound events (an ENDED segment each), then the publishers.  Idempotent."""
@@ -234,9 +214,9 @@ class DegramNode(LifecycleNode):
         self._inputs, self._outputs, self._results = [], [], None
         for destroy, entity in inputs:
             destroy(entity)
-        if self._audio_sub is not None:
-            self.destroy_subscription(self._audio_sub)
-            self._audio_sub = None
+        if self._audio is not None:
+            self._audio.destroy()
+            self._audio = None
         if self._input is not None:
             self._input.slot = None
         if self._worker is not None:
@@ -291,16 +271,11 @@ class DegramNode(LifecycleNode):
                                           self._model.backend)
         values['audio_qos'] = self._audio_qos_text()
         values['waiting_for_audio_info'] = str(self._counts['waiting_for_audio_info'])
+        values['audio_qos_switches'] = str(self._counts['audio_qos_switches'])
         return values
 
     def _audio_qos_text(self) -> str:
-        """The audio reader's reliability and what the publishers offer (diagnostics)."""
-        if self._audio_sub is None:
-            return 'not subscribed'
-        publishers = self.get_publishers_info_by_topic(self._audio_sub.topic_name)
-        kinds = sorted({p.qos_profile.reliability.name.lower() for p in publishers})
-        return (f"{self._audio_reliability_now} reader (audio_qos {self._params['audio_qos']}); "
-                f"{len(publishers)} publisher(s){': ' + ', '.join(kinds) if kinds else ''}")
+        return 'not subscribed' if self._audio is None else self._audio.describe()
 
     def _publish_diagnostics(self) -> None:
         if not self._outputs:

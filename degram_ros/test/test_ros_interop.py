@@ -26,9 +26,12 @@ def test_auto_qos_becomes_reliable_for_a_reliable_publisher_and_large_messages_a
     from degram_ros.harness import AudioSource
 
     node, ns = _start(ros, multilabel_checkpoint(), max_message_length=5.0)
-    assert node._audio_reliability_now == 'best_effort'          # no publisher yet: matches both kinds
+    # no publisher yet: no reader either, so that none is switched (and loses audio) later
+    assert node._audio.subscription is None
+    assert node.diagnostics_values()['audio_qos'] == (
+        f'waiting for a publisher on {ns}/audio_stamped (audio_qos auto); 0 publisher(s)')
     src = AudioSource(ros, ns)                                    # the harness publishes reliably
-    assert ros.wait_for(lambda: node._audio_reliability_now == 'reliable', 10.0)
+    assert ros.wait_for(lambda: node._audio.reliability == 'reliable', 10.0)
     assert src.wait_connected(stamped=True)
     assert 'reliable reader (audio_qos auto); 1 publisher(s): reliable' == node.diagnostics_values()['audio_qos']
     big = np.zeros(1 << 20, np.int16).tobytes()                   # 2 MiB = 65 s of 16 kHz S16LE
@@ -45,7 +48,24 @@ def test_audio_qos_parameter_forces_the_reader_kind(ros, multilabel_checkpoint):
     node, ns = _start(ros, multilabel_checkpoint(), audio_qos='best_effort')
     AudioSource(ros, ns)
     ros.wait_for(lambda: False, 0.5)
-    assert node._audio_reliability_now == 'best_effort'
+    assert node._audio.reliability == 'best_effort'
+    ros.remove(node)
+
+
+def test_auto_qos_follows_a_publisher_of_another_kind_and_counts_the_switch(ros, multilabel_checkpoint):
+    from audio_common_msgs.msg import AudioDataStamped
+    from rclpy.qos import qos_profile_sensor_data
+
+    from degram_ros.harness import AudioSource
+
+    node, ns = _start(ros, multilabel_checkpoint())
+    src = AudioSource(ros, ns)
+    assert src.wait_connected(stamped=True) and node._audio.reliability == 'reliable'
+    assert node.diagnostics_values()['audio_qos_switches'] == '0'
+    # a best-effort publisher joins: only a best-effort reader matches both
+    ros.publisher(AudioDataStamped, f'{ns}/audio_stamped', qos_profile_sensor_data)
+    assert ros.wait_for(lambda: node._audio.reliability == 'best_effort', 10.0)
+    assert node.diagnostics_values()['audio_qos_switches'] == '1'
     ros.remove(node)
 
 
