@@ -2,8 +2,9 @@
 # Idempotent workspace set-up for development, tests and the demo, without a system ROS:
 #   1. $REPO/.venv with torch (CPU build where no GPU wheel is wanted), the audio/ML deps and the
 #      ROS 2 Python/CMake wheels from PyPI (rclpy over Fast DDS, message packages, ament, colcon);
-#   2. the audio_common_msgs underlay (tools/underlay) into .ws/underlay, only when the
-#      interpreter cannot import audio_common_msgs already (a system ROS may provide it);
+#   2. the audio_common_msgs and vision_msgs underlay (tools/underlay) into .ws/underlay, only
+#      when the interpreter cannot import them already (a system ROS may provide them), and the
+#      mgonzs13 flavour of audio_common_msgs into .ws/mgonzs13_underlay for its test;
 #   3. colcon build of this repository (degram, degram_msgs, degram_ros) into build/ install/ log/.
 # Afterwards `source tools/env.sh` gives the environment. With a sourced system ROS 2
 # (/opt/ros/humble ...) use the normal route in README.md instead.
@@ -125,22 +126,35 @@ colcon_build() {  # colcon_build <log file> <colcon build args...>
   return 1
 }
 
-# -- 2. audio_common_msgs underlay (only when not importable) --------------------------------
+# -- 2. message packages the tests need, when not importable --------------------------------
+# audio_common_msgs (ros-drivers) and vision_msgs (the optional standard outputs) are built from
+# the interface copies in tools/underlay into an underlay only when the interpreter cannot import
+# them, so that an installed package is never shadowed. The mgonzs13 flavour of audio_common_msgs
+# (the same package name) goes into an underlay of its own that only its test sources.
 set +u
 # shellcheck disable=SC1091
 [ -f "$UNDERLAY/underlay/local_setup.bash" ] && source "$UNDERLAY/underlay/local_setup.bash"
 set -u
-if python -c 'import audio_common_msgs.msg' 2>/dev/null; then
-  log "audio_common_msgs importable"
-else
-  log "building the audio_common_msgs underlay into ${UNDERLAY#"$REPO"/}/underlay"
+missing=()
+for pkg in audio_common_msgs vision_msgs; do
+  if python -c "import $pkg.msg" 2>/dev/null; then log "$pkg importable"; else missing+=("$REPO/tools/underlay/$pkg"); fi
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "building ${missing[*]##*/} into ${UNDERLAY#"$REPO"/}/underlay"
   colcon_build "$UNDERLAY/underlay_build.log" --log-base "$UNDERLAY/log" build \
-    --paths "$REPO/tools/underlay/audio_common_msgs" --build-base "$UNDERLAY/build" \
+    --paths "${missing[@]}" --build-base "$UNDERLAY/build" \
     --install-base "$UNDERLAY/underlay" --event-handlers console_direct-
   set +u
   # shellcheck disable=SC1091
   source "$UNDERLAY/underlay/local_setup.bash"
   set -u
+fi
+flavour="$UNDERLAY/mgonzs13_underlay"
+if [ ! -f "$flavour/audio_common_msgs/share/audio_common_msgs/msg/AudioStamped.msg" ]; then
+  log "building the mgonzs13 audio_common_msgs (tests only) into ${flavour#"$REPO"/}"
+  colcon_build "$UNDERLAY/mgonzs13_build.log" --log-base "$UNDERLAY/log" build \
+    --paths "$REPO/tools/underlay/mgonzs13_audio_common_msgs" --build-base "$UNDERLAY/mgonzs13_build" \
+    --install-base "$flavour" --event-handlers console_direct-
 fi
 
 # -- 3. this repository ----------------------------------------------------------------------

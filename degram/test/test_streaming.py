@@ -243,3 +243,27 @@ def test_a_fast_replay_of_plain_audio_keeps_every_window_and_stamps_near_arrival
     assert all(w.stamp <= 51.0 for w in windows)            # never in the future of the arrival
     _, events = source.push(_s16(0.1), None, 10.0)          # the receive clock itself went back
     assert events == ['backwards'] and source.stream.counters.backwards == 1
+
+
+def test_portaudio_typed_samples_decode_like_the_same_pcm_bytes():
+    from types import SimpleNamespace
+
+    from degram.streaming import (InputFormatError, decode_pcm, portaudio_sample_format,
+                                  portaudio_to_pcm)
+
+    values = np.array([0.0, 0.5, -0.5, 0.25], np.float32)
+    data = SimpleNamespace(
+        float32_data=values.tolist(),
+        int32_data=(values * 2**31).astype(np.int64).clip(-2**31, 2**31 - 1).tolist(),
+        int24_data=(values * 2**23).astype(np.int32).tolist(),
+        int16_data=(values * 2**15).astype(np.int16).tolist(),
+        int8_data=(values * 2**7).astype(np.int8).tolist(),
+        uint8_data=(values * 2**7 + 128).astype(np.uint8).tolist())
+    for code, expected_format in ((1, 'F32LE'), (2, 'S32LE'), (4, 'S32LE'), (8, 'S16LE'), (16, 'S8'), (32, 'U8')):
+        assert portaudio_sample_format(code) == expected_format
+        frames, dropped = decode_pcm(portaudio_to_pcm(data, code), expected_format, 1)
+        assert dropped == 0
+        np.testing.assert_allclose(frames[:, 0], values, atol=1e-6, err_msg=f'format {code}')
+    with pytest.raises(InputFormatError) as err:
+        portaudio_sample_format(999)
+    assert err.value.kind == 'unknown_format' and 'paInt16' in str(err.value)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from degram.streaming import InputFormatError, StreamInput
+from degram.streaming import InputFormatError, StreamInput, portaudio_sample_format, portaudio_to_pcm
 from degram_ros.conversions import stamp_to_seconds
 
 THROTTLE_S = 5.0
@@ -87,6 +87,24 @@ class AudioInput:
     def on_audio_stamped(self, msg) -> None:
         stamp = stamp_to_seconds(msg.header.stamp)
         self._handle(msg.audio.data, stamp if stamp > 0 else None, msg.header.frame_id)
+
+    def on_audio_portaudio(self, msg) -> None:
+        """The mgonzs13 flavour: AudioStamped with the format (a PortAudio code) in every message."""
+        info = msg.audio.info
+        try:
+            sample_format = portaudio_sample_format(info.format)
+            if self.input.set_info(info.rate, info.channels, sample_format):
+                self._logger.info(f'audio format: {info.rate} Hz, {info.channels} ch, {sample_format}'
+                                  + ('' if info.rate == self._model_rate else
+                                     f' (resampled to {self._model_rate} Hz)'))
+            payload = portaudio_to_pcm(msg.audio.audio_data, info.format)
+        except InputFormatError as exc:
+            self.last_audio = time.monotonic()
+            self._counts[exc.kind] += 1
+            self._throttled(exc.kind, 'error', f'ignoring audio: {exc} ({self._counts[exc.kind]} messages so far)')
+            return
+        stamp = stamp_to_seconds(msg.header.stamp)
+        self._handle(payload, stamp if stamp > 0 else None, msg.header.frame_id)
 
     def _handle(self, data, stamp: float | None, frame_id: str) -> None:
         try:

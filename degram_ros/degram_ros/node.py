@@ -25,6 +25,7 @@ from rclpy.lifecycle import LifecycleNode, State, TransitionCallbackReturn
 
 from degram.streaming import AudioStream
 from degram_ros import parameters, shutdown
+from degram_ros.audio_flavour import MGONZS13, detect_flavour
 from degram_ros.audio_input import AudioInput, ThrottledLog
 from degram_ros.detection import background_text, build_detector
 from degram_ros.diagnostics import DiagnosticsReport
@@ -36,10 +37,11 @@ from degram_ros.results import ResultPublisher
 from degram_ros.worker import InferenceWorker, LatestSlot
 
 try:  # the message packages are only needed once the node is built
-    from audio_common_msgs.msg import AudioData, AudioDataStamped, AudioInfo
     import degram_msgs.msg  # noqa: F401
-except ImportError as _exc:  # pragma: no cover - reported by configure
-    _MSG_IMPORT_ERROR: ImportError | None = _exc
+    AUDIO = detect_flavour()
+except (ImportError, RuntimeError) as _exc:  # pragma: no cover - reported by configure
+    _MSG_IMPORT_ERROR: Exception | None = _exc
+    AUDIO = None
 else:
     _MSG_IMPORT_ERROR = None
 
@@ -137,7 +139,7 @@ class DegramNode(LifecycleNode):
 
     def _configure(self) -> None:
         if _MSG_IMPORT_ERROR is not None:
-            raise StartupError(f'message packages missing ({_MSG_IMPORT_ERROR}); build and source '
+            raise StartupError(f'message packages unusable ({_MSG_IMPORT_ERROR}); build and source '
                                'degram_msgs and audio_common_msgs')
         if self._declare_problems:
             raise StartupError(self._declare_problems[0])
@@ -187,9 +189,11 @@ class DegramNode(LifecycleNode):
         self._worker.start()
         audio = self._audio = AudioSubscription(self, *self._audio_topic(), p['audio_qos'], self._counts)
         # latched AudioInfo, and the volatile kind (audio_capture before 0.4) that a
-        # transient-local reader never matches; an identical re-send changes nothing
-        infos = [self.create_subscription(AudioInfo, 'audio_info', self._input.on_info, qos)
-                 for qos in (LATCHED, VOLATILE_INFO)]
+        # transient-local reader never matches; an identical re-send changes nothing.  (The
+        # mgonzs13 flavour has no AudioInfo topic: every message carries its format.)
+        infos = [] if AUDIO.info is None else [
+            self.create_subscription(AUDIO.info, 'audio_info', self._input.on_info, qos)
+            for qos in (LATCHED, VOLATILE_INFO)]
         timer = self.create_timer(1.0, self._publish_diagnostics)
         self._inputs = [(self.destroy_subscription, info) for info in infos] + [(self.destroy_timer, timer)]
         if p['audio_qos'] == 'auto':
@@ -203,9 +207,11 @@ class DegramNode(LifecycleNode):
 
     # ---------------------------------------------------------------- audio subscription
     def _audio_topic(self) -> tuple[type, str, object]:
+        if AUDIO.name == MGONZS13:   # always stamped, on `audio`
+            return AUDIO.stamped, 'audio', self._input.on_audio_portaudio
         if self._params['stamped']:
-            return AudioDataStamped, 'audio_stamped', self._input.on_audio_stamped
-        return AudioData, 'audio', self._input.on_audio
+            return AUDIO.stamped, 'audio_stamped', self._input.on_audio_stamped
+        return AUDIO.plain, 'audio', self._input.on_audio
 
     def _deactivate(self) -> None:
         """Inputs first, then the inference thread (its window in flight still publishes), the
@@ -272,17 +278,23 @@ class DegramNode(LifecycleNode):
         values['audio_qos'] = self._audio_qos_text()
         values['waiting_for_audio_info'] = str(self._counts['waiting_for_audio_info'])
         values['audio_qos_switches'] = str(self._counts['audio_qos_switches'])
+        values['audio_msgs'] = AUDIO.description
         return values
 
     def _audio_qos_text(self) -> str:
         return 'not subscribed' if self._audio is None else self._audio.describe()
 
+    def diagnostics_status(self):
+        """→ this node's diagnostic_msgs/DiagnosticStatus, named ``degram_node: <fully qualified
+        name>`` whatever the node is called (config/diagnostic_analyzers.yaml groups by it)."""
+        return self._diagnostics.status(
+            f'degram_node: {self.get_fully_qualified_name()}', self.diagnostics_values(),
+            self.device_text, self._input.format_error, self._input.last_audio)
+
     def _publish_diagnostics(self) -> None:
         if not self._outputs:
             return
-        status = self._diagnostics.status(
-            f'degram_node: {self.get_fully_qualified_name()}', self.diagnostics_values(),
-            self.device_text, self._input.format_error, self._input.last_audio)
+        status = self.diagnostics_status()
         array = DiagnosticArray(status=[status])
         array.header.stamp = self.get_clock().now().to_msg()
         try:

@@ -109,9 +109,9 @@ PARAMETERS: dict[str, Rule] = {
                           (1, 1000)),
     'stamped': Rule(False, 'subscribe to AudioDataStamped on audio_stamped instead of AudioData on '
                            'audio'),
-    'audio_qos': Rule('auto', "reliability of the audio subscription: 'auto' (match the publishers: "
-                              "reliable when all are reliable, re-checked every 2 s), 'reliable' or "
-                              "'best_effort'", check=_audio_qos),
+    'audio_qos': Rule('auto', "reliability of the audio subscription: 'auto' (subscribe once a publisher "
+                              "appears, reliable when all are reliable, else best effort; re-checked every "
+                              "2 s), 'reliable' or 'best_effort'", check=_audio_qos),
     'require_audio_info': Rule(False, 'ignore audio (counted, diagnostics WARN) until an AudioInfo '
                                       'arrives, instead of assuming the format parameters'),
     'sample_rate': Rule(16000, 'input sample rate [Hz] until an AudioInfo arrives', (1, 768000)),
@@ -126,6 +126,9 @@ PARAMETERS: dict[str, Rule] = {
                                              "(min-max normalised) or '32FC1'", check=_encoding),
     'publish_embedding': Rule(False, 'fill SpeakerId.embedding with the penultimate embedding '
                                      '(runtime-changeable)', runtime=True),
+    'publish_vision_msgs': Rule(True, 'also publish vision_msgs/LabelInfo (label_info, latched) and '
+                                      'vision_msgs/Classification (classification, the detections of each '
+                                      'window) when vision_msgs is installed'),
     'frame_id': Rule('', "header.frame_id of results; empty = the audio's frame (stamped input)"),
     'max_message_length': Rule(10.0, 'seconds: longer audio messages keep only their newest part',
                                (0.1, 3600.0)),

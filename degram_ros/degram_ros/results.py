@@ -15,6 +15,8 @@ from degram_ros.detection import build_tracker, speaker_threshold
 from degram_ros.messages import (ENDED, STARTED, model_info_message, segment_message,
                                  sound_event_message, speaker_message)
 from degram_ros.qos import LATCHED, RESULTS_DEPTH
+from degram_ros.standard_outputs import StandardOutputs, vision_msgs_available
+
 
 class NonFiniteScores(RuntimeError):
     """A window whose scores are not finite (the input is clipped, so this means a broken model)."""
@@ -44,6 +46,8 @@ class ResultPublisher:
             tracker = build_tracker(model.labels, stream.window_length, params)
         self.info_pub = node.create_publisher(ModelInfo, 'model_info', LATCHED)
         self.image_pub = node.create_publisher(Image, 'representation', 1)
+        self.standard = (StandardOutputs(node) if params['publish_vision_msgs'] and vision_msgs_available()
+                         else None)
         self.analyzer = WindowAnalyzer(model.predictor, detector, tracker)
         self.background = background
         self._lock = threading.Lock()      # analyzer state: inference thread vs finish
@@ -51,7 +55,8 @@ class ResultPublisher:
 
     @property
     def publishers(self) -> list:
-        return [pub for pub in (self.result_pub, self.segment_pub, self.info_pub, self.image_pub)
+        standard = self.standard.publishers if self.standard is not None else []
+        return [pub for pub in (self.result_pub, self.segment_pub, self.info_pub, self.image_pub, *standard)
                 if pub is not None]
 
     def set_detector(self, detector, background: str) -> None:
@@ -61,9 +66,12 @@ class ResultPublisher:
         self.publish_info()
 
     def publish_info(self) -> None:
-        self.info_pub.publish(model_info_message(
-            self.model, self.analyzer.detector, self.background, self.stream.window_length,
-            self.stream.hop_length, self._node.get_clock().now().to_msg()))
+        stamp = self._node.get_clock().now().to_msg()
+        info = model_info_message(self.model, self.analyzer.detector, self.background,
+                                  self.stream.window_length, self.stream.hop_length, stamp)
+        self.info_pub.publish(info)
+        if self.standard is not None:
+            self.standard.publish_labels(info.labels, info.thresholds, stamp)
 
     # ------------------------------------------------------------ the inference thread
     def process(self, window) -> None:
@@ -81,14 +89,20 @@ class ResultPublisher:
             embedding = None
             if p['publish_embedding'] and analysis.output is not None:
                 embedding = analysis.output.embedding.reshape(-1).float().cpu().numpy()
-            self.result_pub.publish(speaker_message(
+            msg = speaker_message(
                 decision.scores, self.model.labels, p['top_k'], speaker_threshold(p['threshold']),
-                stamp, frame_id, self.stream.window_length, embedding))
+                stamp, frame_id, self.stream.window_length, embedding)
+            self.result_pub.publish(msg)
+            detected = [(msg.candidates[0].class_id, msg.confidence)] if msg.known else []
         else:
-            self.result_pub.publish(sound_event_message(
-                decision, self.model.labels, p['top_k'], stamp, frame_id, self.stream.window_length))
+            msg = sound_event_message(
+                decision, self.model.labels, p['top_k'], stamp, frame_id, self.stream.window_length)
+            self.result_pub.publish(msg)
             self._publish_segments(analysis.ended, ENDED, frame_id)
             self._publish_segments(analysis.started, STARTED, frame_id)
+            detected = [(d.class_id, d.score) for d in msg.detections]
+        if self.standard is not None:
+            self.standard.publish_result(detected, stamp, frame_id)
         output = analysis.output
         if p['publish_representation'] and output is not None and output.representation is not None:
             rep = output.representation[0].float().cpu().numpy()

@@ -3,10 +3,11 @@
 Publishes each file (WAV/FLAC/Ogg, any rate and channel count, read with soundfile) as
 ``audio_common_msgs/AudioData`` on ``audio``, ``AudioDataStamped`` on ``audio_stamped`` and a
 latched ``AudioInfo`` on ``audio_info`` (S16LE, coding_format ``wave``, the file's own rate and
-channels: no resampling), in chunks of ``chunk_length`` seconds, paced in real time (``rate`` 2.0
-= twice as fast, 0 = as fast as possible), optionally looping.  Exits when done unless looping.
-The executable publishes from a thread while the node spins, so its parameter services answer
-(``ros2 param list /wav_publisher``).
+channels: no resampling); with the mgonzs13 flavour of audio_common_msgs instead one
+``AudioStamped`` on ``audio`` (int16 samples, format paInt16).  Chunks of ``chunk_length``
+seconds, paced in real time (``rate`` 2.0 = twice as fast, 0 = as fast as possible), optionally
+looping.  Exits when done unless looping.  The executable publishes from a thread while the node
+spins, so its parameter services answer (``ros2 param list /wav_publisher``).
 
 Parameters: ``files`` (string list), ``file`` (one file, added to files), ``chunk_length`` (s,
 0.1), ``rate`` (1.0), ``loop`` (false), ``frame_id`` (``microphone``), ``start_delay`` (s, 0.5:
@@ -26,8 +27,12 @@ from rclpy.node import Node
 
 from degram.streaming import encode_pcm
 from degram_ros import shutdown
+from degram_ros.audio_flavour import MGONZS13, detect_flavour
 from degram_ros.conversions import time_from_ns
 from degram_ros.qos import LATCHED
+
+
+PA_INT16 = 8   # PortAudio's paInt16 (mgonzs13 AudioInfo.format)
 
 
 class WavPublisherError(RuntimeError):
@@ -50,9 +55,7 @@ def read_file(path: str) -> tuple[np.ndarray, int]:
 class WavPublisher(Node):
     def __init__(self, node_name: str = 'wav_publisher', **kwargs):
         super().__init__(node_name, **kwargs)
-        from audio_common_msgs.msg import AudioData, AudioDataStamped, AudioInfo
-
-        self._types = (AudioData, AudioDataStamped, AudioInfo)
+        self.flavour = detect_flavour()
 
         def desc(text, lo=None, hi=None):
             d = ParameterDescriptor(description=text, read_only=True)
@@ -82,9 +85,13 @@ class WavPublisher(Node):
         self.loop = self.get_parameter('loop').value
         self.frame_id = self.get_parameter('frame_id').value
         self.start_delay = self.get_parameter('start_delay').value
-        self.pub_audio = self.create_publisher(AudioData, 'audio', 10)
-        self.pub_stamped = self.create_publisher(AudioDataStamped, 'audio_stamped', 10)
-        self.pub_info = self.create_publisher(AudioInfo, 'audio_info', LATCHED)
+        if self.flavour.name == MGONZS13:   # one AudioStamped topic, `audio`, the format inside
+            self.pub_audio = self.create_publisher(self.flavour.stamped, 'audio', 10)
+            self.pub_stamped = self.pub_info = None
+        else:
+            self.pub_audio = self.create_publisher(self.flavour.plain, 'audio', 10)
+            self.pub_stamped = self.create_publisher(self.flavour.stamped, 'audio_stamped', 10)
+            self.pub_info = self.create_publisher(self.flavour.info, 'audio_info', LATCHED)
         self.chunks_published = 0
         self._stop = threading.Event()
 
@@ -93,17 +100,33 @@ class WavPublisher(Node):
         self._stop.set()
 
     def _publish_info(self, rate: int, channels: int) -> None:
-        info = self._types[2]()
+        if self.pub_info is None:
+            return
+        info = self.flavour.info()
         info.channels, info.sample_rate = channels, rate
         info.sample_format, info.coding_format = 'S16LE', 'wave'
         info.bitrate = rate * channels * 16
         self.pub_info.publish(info)
 
+    def _publish_chunk(self, chunk: np.ndarray, rate: int, stamp) -> None:
+        pcm = encode_pcm(chunk, 'S16LE')
+        if self.flavour.name == MGONZS13:
+            msg = self.flavour.stamped()
+            msg.audio.audio_data.int16_data = array.array('h', pcm)
+            info = msg.audio.info
+            info.format, info.channels, info.rate, info.chunk = PA_INT16, chunk.shape[1], rate, chunk.shape[0]
+        else:
+            payload = array.array('B', pcm)
+            self.pub_audio.publish(self.flavour.plain(data=payload))
+            msg = self.flavour.stamped()
+            msg.audio = self.flavour.plain(data=payload)
+        msg.header.stamp = stamp
+        msg.header.frame_id = self.frame_id
+        (self.pub_stamped or self.pub_audio).publish(msg)
+
     def run(self, stop=lambda: False) -> None:
         """Publish everything (blocking); ``stop()`` is polled between chunks, :meth:`stop` ends
         it from another thread."""
-        AudioData, AudioDataStamped, _ = self._types
-
         def stopped() -> bool:
             return self._stop.is_set() or stop() or not rclpy.ok(context=self.context)
 
@@ -122,17 +145,9 @@ class WavPublisher(Node):
                     if stopped():
                         return
                     chunk = frames[i:i + step]
-                    payload = array.array('B', encode_pcm(chunk, 'S16LE'))
                     # capture time of the chunk's first sample on the file's own gap-free
                     # timeline (audio time: with rate > 1 the stamps run ahead of the clock)
-                    stamp = time_from_ns(ros_start + round(played * 1e9))
-                    msg = AudioData(data=payload)
-                    stamped = AudioDataStamped()
-                    stamped.header.stamp = stamp
-                    stamped.header.frame_id = self.frame_id
-                    stamped.audio = AudioData(data=payload)
-                    self.pub_audio.publish(msg)
-                    self.pub_stamped.publish(stamped)
+                    self._publish_chunk(chunk, rate, time_from_ns(ros_start + round(played * 1e9)))
                     self.chunks_published += 1
                     played += chunk.shape[0] / rate
                     if self.rate > 0:   # sleep until this chunk's audio "has been captured"

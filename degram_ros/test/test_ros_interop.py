@@ -106,3 +106,98 @@ def test_require_audio_info_ignores_audio_until_one_arrives(ros, multilabel_chec
     src.stream(tone(1.5, RATE), RATE, chunk=0.25, start=30.0)
     assert ros.wait_for(lambda: len(events) >= 1, 20.0)
     ros.remove(node)
+
+
+def _seconds(stamp) -> float:
+    return stamp.sec + stamp.nanosec * 1e-9
+
+
+def test_vision_msgs_label_info_and_one_classification_per_window_with_the_detections(ros, multilabel_checkpoint):
+    from degram_msgs.msg import SoundEvent
+    from vision_msgs.msg import Classification, LabelInfo
+
+    from conftest import MULTI_LABELS
+    from degram_ros.harness import LATCHED, AudioSource, tone
+
+    node, ns = _start(ros, multilabel_checkpoint())
+    events = ros.collect(SoundEvent, f'{ns}/sound_event', 100)
+    results = ros.collect(Classification, f'{ns}/classification', 100)
+    labels = ros.collect(LabelInfo, f'{ns}/label_info', LATCHED)
+    src = AudioSource(ros, ns)
+    assert src.wait_connected(stamped=True)
+    src.info(RATE, 1, 'S16LE')
+    ros.wait_for(lambda: node.stream.sample_format == 'S16LE', 5.0)
+    audio = np.concatenate([tone(2.0, RATE), np.zeros(2 * RATE, np.float32)])
+    src.stream_lockstep(node, audio, RATE, chunk=0.25, start=40.0)
+    windows = node.stream.counters.windows
+    assert ros.wait_for(lambda: len(events) == windows and len(results) == windows, 20.0)
+    assert ros.wait_for(lambda: len(labels) == 1, 10.0)
+    info = labels.items[0]
+    assert [(c.class_id, c.class_name) for c in info.class_map] == list(enumerate(MULTI_LABELS))
+    assert info.threshold == 0.0                                   # the lowest per-class threshold
+    by_stamp = {_seconds(m.header.stamp): m for m in results.items}
+    loud = silent = 0
+    for event in events.items:
+        result = by_stamp[_seconds(event.header.stamp)]
+        assert [(h.class_id, h.score) for h in result.results] == [
+            (str(d.class_id), pytest.approx(d.score)) for d in event.detections]
+        if event.silent:
+            silent += 1
+            assert result.results == []                            # nothing happening: no hypothesis
+        else:
+            loud += 1
+            assert '0' in [h.class_id for h in result.results]     # alarm: threshold 0
+    assert loud >= 2 and silent >= 2
+    ros.remove(node)
+
+
+def test_vision_msgs_outputs_can_be_turned_off(ros, multilabel_checkpoint):
+    node, ns = _start(ros, multilabel_checkpoint(), publish_vision_msgs=False)
+    assert ros.wait_for(lambda: node.count_publishers(f'{ns}/model_info') == 1, 5.0)
+    assert node.count_publishers(f'{ns}/label_info') == 0 and node.count_publishers(f'{ns}/classification') == 0
+    ros.remove(node)
+
+
+def test_diagnostics_name_the_audio_flavour_and_follow_the_shipped_analyzer(ros, multilabel_checkpoint):
+    from pathlib import Path
+
+    import yaml
+
+    config = Path(__file__).resolve().parents[1] / 'config'   # installed to share/degram_ros/config
+    node, ns = _start(ros, multilabel_checkpoint())
+    assert node.diagnostics_values()['audio_msgs'] == 'audio_common_msgs (ros-drivers)'
+    status = node.diagnostics_status()
+    analyzer = yaml.safe_load((config / 'diagnostic_analyzers.yaml').read_text())
+    spec = analyzer['analyzers']['ros__parameters']['audio_recognition']
+    assert any(status.name.startswith(prefix) for prefix in spec['startswith'])
+    assert status.name.removeprefix(spec['remove_prefix'][0]) == f'{ns}/degram_node'
+    ros.remove(node)
+
+
+def test_the_mgonzs13_flavour_in_a_process_of_its_own(multilabel_checkpoint):
+    """Against a build of mgonzs13's audio_common_msgs (the same package name), sourced in a
+    separate process: typed samples with a PortAudio format in every AudioStamped on ``audio``."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    base = repo / '.ws' / ('jazzy/' if os.environ.get('DEGRAM_ROS_DISTRO') == 'jazzy' else '')
+    underlay = base / 'mgonzs13_underlay' / 'local_setup.bash'
+    assert underlay.exists(), f'{underlay} missing: tools/setup.sh builds it'
+    script = Path(__file__).with_name('mgonzs13_flavour_check.py')
+    proc = subprocess.run(
+        ['bash', '-c', f'source "{underlay}" && exec "{sys.executable}" "{script}" "{multilabel_checkpoint()}"'],
+        capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report['flavour'] == 'mgonzs13'
+    assert report['subscribed'] == '/m0/audio'
+    # the node starts at 16 kHz mono S16LE: the other two change the format (from the message)
+    assert [report[case]['format_changes'] for case in ('int16_16k', 'float32_44k_stereo', 'int24_16k')] == [0, 1, 1]
+    for case in ('int16_16k', 'float32_44k_stereo', 'int24_16k'):
+        assert report[case]['windows'] >= 3 and report[case]['results'] == report[case]['windows'], case
+    assert report['unknown_format']['counted'] == 3 and report['unknown_format']['results'] == 0
+    assert report['wav_publisher']['results'] >= 2
