@@ -2,6 +2,7 @@
 checkpoint, resuming, and the evaluation JSON / confusion PNG."""
 import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -222,3 +223,61 @@ def test_two_process_ddp_run_under_torchrun_writes_one_run_and_resumes(tiny_data
     with open(tmp_path / 'tiny' / 'metrics.csv') as fh:
         assert [row['epoch'] for row in csv.DictReader(fh)] == ['1', '2']
     assert load_checkpoint(tmp_path / 'tiny' / 'best.pt').labels == LABELS
+
+
+def test_aam_softmax_adds_the_margin_to_the_target_angle_only():
+    from degram.training.trainer import aam_softmax_loss
+
+    scale, margin = 30.0, 0.2
+    cosine = torch.tensor([[0.8, 0.1, -0.3], [0.2, 0.5, 0.4]])
+    targets = torch.tensor([0, 2])
+    expected = cosine.clone()
+    for row, t in enumerate(targets.tolist()):
+        expected[row, t] = float(np.cos(np.arccos(float(cosine[row, t])) + margin))
+    want = torch.nn.functional.cross_entropy(scale * expected, targets)
+    assert float(aam_softmax_loss(scale * cosine, targets, scale, margin)) == pytest.approx(float(want), rel=1e-5)
+    # no margin = plain softmax cross-entropy on the same logits
+    assert float(aam_softmax_loss(scale * cosine, targets, scale, 0.0)) == pytest.approx(
+        float(torch.nn.functional.cross_entropy(scale * cosine, targets)), rel=1e-5)
+    # beyond θ + m > π the target logit keeps falling (linear continuation), never jumps back up
+    near_pi = torch.tensor([[-0.999, 0.0]])
+    assert float(aam_softmax_loss(scale * near_pi, torch.tensor([0]), scale, margin)) > float(
+        torch.nn.functional.cross_entropy(scale * near_pi, torch.tensor([0])))
+
+
+def test_cosine_head_logits_are_scaled_cosines_and_aam_needs_it(tmp_path):
+    model = build_model('spectrogram', 'resnet18', num_classes=3, width=8, head='cosine', scale=10.0)
+    embedding = torch.randn(2, model.backbone.embedding_size)
+    logits = model.backbone.classify(embedding)
+    weight = model.backbone.fc.weight
+    expected = 10.0 * torch.nn.functional.normalize(embedding) @ torch.nn.functional.normalize(weight).T
+    assert torch.allclose(logits, expected, atol=1e-5) and model.backbone.fc.bias is None
+    path = save_checkpoint(model, tmp_path / 'cos.pt', labels=LABELS, task='speaker_id')
+    assert load_checkpoint(path).model.backbone.head == 'cosine'       # the head travels in the config
+    with pytest.raises(ConfigError, match='head: cosine'):
+        load_config('speaker_id', ['train.loss=aam'])
+
+
+def test_aam_training_run_on_the_tiny_data(tiny_data, tmp_path):
+    cfg = _config(tiny_data, tmp_path)
+    main(['train', '--config', str(cfg), 'train.loss=aam', 'model.head=cosine', 'task=speaker_id'])
+    ckpt = load_checkpoint(tmp_path / 'tiny' / 'best.pt')
+    assert ckpt.model.backbone.head == 'cosine' and ckpt.labels == LABELS
+
+
+DATA = Path(__file__).resolve().parents[2].parent / 'shared' / 'data'
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason='shared data folder ../shared/data is absent')
+def test_voices_corpus_keeps_the_development_speakers_out():
+    from degram.data import open_dataset
+    from degram.data.corpora.voices import development_speakers
+
+    data_root = DATA
+    dev = development_speakers(data_root)
+    assert len(dev) == 40 and dev == development_speakers(data_root)          # a fixed choice
+    dataset = open_dataset('voices', data_root)
+    labels = set(dataset.labels)
+    assert not labels & {f'so:{s}' for s in dev}
+    corpora = [x.split(':')[0] for x in labels]
+    assert (corpora.count('so'), corpora.count('asc'), corpora.count('fsdd')) == (160, 30, 6)

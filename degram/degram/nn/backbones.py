@@ -10,9 +10,12 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ..registry import Registry
+
+HEADS = ('linear', 'cosine')
 
 
 def eca_kernel_size(channels: int) -> int:
@@ -80,14 +83,22 @@ def _shortcut(in_channels: int, out_channels: int, stride: int) -> nn.Module:
 
 
 class ResNet(nn.Module):
-    """(B, C, T, F) → logits (B, num_classes); ``features`` gives the pooled embedding (B, D)."""
+    """(B, C, T, F) → logits (B, num_classes); ``features`` gives the pooled embedding (B, D).
+
+    ``head``: ``linear`` (dropout + a linear layer) or ``cosine`` (``scale`` × the cosine between
+    the embedding and each class's weight vector: the logits of AAM-softmax speaker-embedding
+    training, whose embeddings are then compared by cosine).
+    """
 
     def __init__(self, block: type[BasicBlock] | type[Bottleneck], layers: tuple[int, ...],
                  num_classes: int, in_channels: int = 1, dropout: float = 0.5, eca: bool = False,
-                 width: int = 64):
+                 width: int = 64, head: str = 'linear', scale: float = 30.0):
         super().__init__()
         if num_classes < 1:
             raise ValueError(f'num_classes must be >= 1, got {num_classes}')
+        if head not in HEADS:
+            raise ValueError(f'head must be one of {HEADS}, got {head!r}')
+        self.head, self.scale = head, float(scale)
         self.stem = nn.Sequential(*_conv_bn(in_channels, width, 7, 2), nn.ReLU(inplace=True),
                                   nn.MaxPool2d(3, 2, 1))
         stages, channels = [], width
@@ -100,7 +111,7 @@ class ResNet(nn.Module):
         self.stages = nn.Sequential(*stages)
         self.embedding_size = channels
         self.dropout = nn.Dropout(dropout)
-        self.fc = nn.Linear(channels, num_classes)
+        self.fc = nn.Linear(channels, num_classes, bias=head == 'linear')
         for module in self.modules():
             if isinstance(module, nn.Conv2d):
                 nn.init.kaiming_normal_(module.weight, mode='fan_out', nonlinearity='relu')
@@ -114,6 +125,8 @@ class ResNet(nn.Module):
 
     def classify(self, embedding: torch.Tensor) -> torch.Tensor:
         """Embedding (B, D) → logits (B, num_classes)."""
+        if self.head == 'cosine':
+            return self.scale * F.linear(F.normalize(embedding), F.normalize(self.fc.weight))
         return self.fc(self.dropout(embedding))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -121,8 +134,9 @@ class ResNet(nn.Module):
 
 
 def _factory(block, layers, eca):
-    def build(num_classes: int, in_channels: int = 1, dropout: float = 0.5, width: int = 64) -> ResNet:
-        return ResNet(block, layers, num_classes, in_channels, dropout, eca, width)
+    def build(num_classes: int, in_channels: int = 1, dropout: float = 0.5, width: int = 64,
+              head: str = 'linear', scale: float = 30.0) -> ResNet:
+        return ResNet(block, layers, num_classes, in_channels, dropout, eca, width, head, scale)
 
     build.__doc__ = (f"{'ECA-' if eca else ''}ResNet with {block.__name__} stages {layers}.")
     return build

@@ -44,7 +44,10 @@ Config schema (every key optional except ``data.spec``; see :data:`DEFAULT_CONFI
       max_steps_per_epoch: null # smoke tests
       init_from: null           # checkpoint (file or shipped name) whose weights start the run
       init_trunk_from: null     # same, all but the classifier layer (other classes allowed)
-      loss: ce                  # ce: softmax cross-entropy; bce: multi-label sigmoid outputs
+      loss: ce                  # ce: softmax cross-entropy; bce: multi-label sigmoid outputs;
+                                # aam: additive angular margin softmax (speaker embeddings; needs
+                                # model.head: cosine)
+      margin: 0.2               # aam: the angular margin (radians)
 
 ``key=value`` overrides use dotted keys (``train.lr=1e-3``); a bare key that names exactly one
 option of a section (``max_epochs=2``, ``spec=esc10``) is accepted too. Values are YAML.
@@ -121,10 +124,12 @@ DEFAULT_CONFIG: dict = {
         'init_from': None,
         'init_trunk_from': None,
         'loss': 'ce',
+        'margin': 0.2,
     },
 }
 
 TASKS = ('speaker_id', 'sound_event')
+LOSSES = ('ce', 'bce', 'aam')
 CSV_COLUMNS = ['epoch', 'lr', 'train_loss', 'train_acc', 'val_loss', 'val_top1', 'val_top5', 'val_map',
                'val_auc', 'val_dprime', 'seconds']
 _FLOAT_RE = re.compile(r'[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)')
@@ -247,8 +252,12 @@ def validate_config(cfg: dict) -> dict:
             raise ConfigError(f'train.{k} must be >= 1')
     if float(t['lr']) <= 0:
         raise ConfigError('train.lr must be positive')
-    if t['loss'] not in ('ce', 'bce'):
-        raise ConfigError(f"train.loss must be ce or bce, got {t['loss']!r}")
+    if t['loss'] not in LOSSES:
+        raise ConfigError(f"train.loss must be one of {', '.join(LOSSES)}, got {t['loss']!r}")
+    if t['loss'] == 'aam' and cfg['model'].get('head') != 'cosine':
+        raise ConfigError('train.loss: aam needs model.head: cosine (logits = scale x cosine)')
+    if not 0.0 <= float(t['margin']) < 1.0:
+        raise ConfigError('train.margin must lie in [0, 1) radians')
     for k in ('negative_prob', 'silence_prob'):
         if not 0.0 <= float(d[k]) <= 1.0:
             raise ConfigError(f'data.{k} must lie in [0, 1]')

@@ -25,6 +25,19 @@ from .batches import BatchMaker
 from .run_folder import RunFolder
 
 
+def aam_softmax_loss(logits: torch.Tensor, targets: torch.Tensor, scale: float, margin: float) -> torch.Tensor:
+    """Additive angular margin softmax (ArcFace / AAM-softmax, Deng et al. 2019) from cosine logits
+    ``scale · cos θ`` (B, K) and class indices (B,): the target's angle gets ``margin`` added, so
+    embeddings of one speaker must cluster tighter than plain softmax asks.  Where θ + m would pass
+    π the penalty continues linearly (cos θ − m·sin m), keeping the target logit monotonic."""
+    cosine = (logits / scale).clamp(-1.0, 1.0)
+    target = cosine.gather(1, targets[:, None])
+    sine = (1.0 - target * target).clamp_min(0.0).sqrt()
+    shifted = target * math.cos(margin) - sine * math.sin(margin)
+    shifted = torch.where(target > math.cos(math.pi - margin), shifted, target - margin * math.sin(margin))
+    return F.cross_entropy(scale * cosine.scatter(1, targets[:, None], shifted), targets)
+
+
 def _finite_or_none(metrics: dict) -> dict:
     return {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
             for k, v in metrics.items() if k != 'confusion'}
@@ -134,7 +147,11 @@ class Trainer:
         """Every weight but the classifier layer from a checkpoint of the same architecture."""
         start = load_checkpoint(source)
         mine, theirs = self.model.config, start.model.config
-        if (mine.frontend, mine.backbone, mine.sample_rate) != (theirs.frontend, theirs.backbone, theirs.sample_rate):
+
+        def architecture(config):   # what the trunk's weights depend on (not the head or dropout)
+            options = {k: v for k, v in config.backbone.options.items() if k not in ('dropout', 'head', 'scale')}
+            return config.frontend, config.backbone.name, options, config.sample_rate
+        if architecture(mine) != architecture(theirs):
             raise ConfigError(f'train.init_trunk_from {start.path}: its front-end, backbone or sample rate '
                               f"differ from this config's")
         trunk = {k: v for k, v in start.model.state_dict().items() if not k.startswith('backbone.fc.')}
@@ -225,6 +242,8 @@ class Trainer:
     def _loss(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         if self.multi_label:
             return F.binary_cross_entropy_with_logits(logits, targets)
+        if self.train_cfg['loss'] == 'aam':
+            return aam_softmax_loss(logits, targets, self.model.backbone.scale, float(self.train_cfg['margin']))
         return F.cross_entropy(logits, targets)
 
     def validate(self) -> dict | None:

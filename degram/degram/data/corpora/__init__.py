@@ -51,4 +51,4 @@ def corpus_by_name(name: str) -> tuple[str, Corpus] | None:
     return None
 
 
-from . import asc, esc10, esc50, fsdd  # noqa: E402,F401  (each registers itself)
+from . import asc, esc10, esc50, fsdd, voices  # noqa: E402,F401  (each registers itself)
