@@ -30,6 +30,7 @@ esac
 # Pinned: the set that builds and passes here (PyPI). Bump together.
 PY_PACKAGES=(
   "torch==2.13.0" numpy soundfile soxr scipy onnx onnxruntime pyyaml matplotlib pytest ruff nnaudio rosbags
+  "silero-vad==6.2.3"
   "setuptools<80" empy lark catkin_pkg
 )
 KILTED_PACKAGES=(
@@ -127,7 +128,7 @@ colcon_build() {  # colcon_build <log file> <colcon build args...>
 }
 
 # -- 2. message packages the tests need, when not importable --------------------------------
-# audio_common_msgs (ros-drivers) and vision_msgs (the optional standard outputs) are built from
+# audio_common_msgs (ros-drivers), vision_msgs and hri_msgs (optional outputs) are built from
 # the interface copies in tools/underlay into an underlay only when the interpreter cannot import
 # them, so that an installed package is never shadowed. The mgonzs13 flavour of audio_common_msgs
 # (the same package name) goes into an underlay of its own that only its test sources.
@@ -136,7 +137,7 @@ set +u
 [ -f "$UNDERLAY/underlay/local_setup.bash" ] && source "$UNDERLAY/underlay/local_setup.bash"
 set -u
 missing=()
-for pkg in audio_common_msgs vision_msgs; do
+for pkg in audio_common_msgs vision_msgs hri_msgs; do
   if python -c "import $pkg.msg" 2>/dev/null; then log "$pkg importable"; else missing+=("$REPO/tools/underlay/$pkg"); fi
 done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 
 import numpy as np
 import rclpy
@@ -66,8 +67,9 @@ class RosHarness:
     def _spin(self) -> None:
         try:
             self.executor.spin()
-        except Exception:  # shutdown races
-            pass
+        except Exception:  # a callback's exception ends the spin: say which, unless it is shutting down
+            if rclpy.ok(context=self.context):
+                traceback.print_exc()
 
     def add(self, node_class, name: str, namespace: str | None = None, params: dict | None = None,
             cli_args: list[str] | None = None):

@@ -59,7 +59,29 @@ def speaker_message(scores, labels, k: int, threshold: float, stamp: Time, frame
     msg.known = bool(best >= threshold)
     msg.speaker = _label(labels, best_id) if msg.known else 'unknown'
     msg.confidence = float(best)
+    msg.speech_ratio = -1.0   # no voice detector runs for the closed-set model
     msg.candidates = _class_scores(ranked, labels)
+    if embedding is not None:
+        msg.embedding = [float(v) for v in np.asarray(embedding, dtype=np.float32).reshape(-1)]
+    return msg
+
+
+def open_set_speaker_message(match, names: list[str], stamp: Time, frame_id: str, window_length: float,
+                             speech_ratio: float, embedding: np.ndarray | None = None):
+    """A :class:`degram.speaker.SpeakerMatch` against the enrolled ``names`` → SpeakerId: the
+    enrolled name or 'unknown', the calibrated confidence, the candidates' cosine scores."""
+    from degram_msgs.msg import ClassScore, SpeakerId
+
+    msg = SpeakerId()
+    msg.header.stamp = stamp
+    msg.header.frame_id = frame_id
+    msg.window = to_duration(window_length)
+    msg.known = bool(match.known)
+    msg.speaker = str(match.speaker)
+    msg.confidence = float(match.confidence)
+    msg.candidates = [ClassScore(label=str(n), class_id=names.index(n) if n in names else -1, score=float(s))
+                      for n, s in match.candidates]
+    msg.speech_ratio = float(speech_ratio)
     if embedding is not None:
         msg.embedding = [float(v) for v in np.asarray(embedding, dtype=np.float32).reshape(-1)]
     return msg

@@ -34,6 +34,8 @@ from degram_ros.parameters import PARAMETERS, RUNTIME, StartupError  # noqa: F40
 from degram_ros.audio_subscription import POLL_S, AudioSubscription
 from degram_ros.qos import AUDIO_QOS, LATCHED, VOLATILE_INFO  # noqa: F401
 from degram_ros.results import ResultPublisher
+from degram_ros.speakers import (SpeakerServices, is_embedding_model, open_speaker_mode, speech_ratio_of,
+                                 voice_detector)
 from degram_ros.worker import InferenceWorker, LatestSlot
 
 try:  # the message packages are only needed once the node is built
@@ -68,6 +70,8 @@ class DegramNode(LifecycleNode):
         self._slot = _closed_slot()
         self._model = self.stream = self._input = self._worker = self._results = None
         self._detector = None
+        self._speakers = self._speaker_services = None    # speaker-embedding model: SpeakerMode, SpeakerServices
+        self._vad, self._min_speech_ratio = None, 0.0
         self._inputs: list = []            # (destroy function, entity) made by activate
         self._audio: AudioSubscription | None = None   # made by activate
         self._outputs: list = []           # publishers made by activate
@@ -161,10 +165,26 @@ class DegramNode(LifecycleNode):
             max_message_length=p['max_message_length'])
         self._input = AudioInput(self.stream, self._counts, self.get_logger(), self.get_clock(),
                                  m.sample_rate, require_info=p['require_audio_info'])
+        self._configure_voice(m, p)
         self._diagnostics = DiagnosticsReport()
         self._params = p
         if p['publish_representation'] and m.backend == 'onnxruntime':
             self.get_logger().warning(NO_REPRESENTATION)
+
+    def _configure_voice(self, m, p: dict) -> None:
+        """A speaker-embedding model: the enrolled people (open set) with its voice gate; any other
+        model: the voice gate when min_speech_ratio (or the model's metadata) asks for one."""
+        try:
+            if m.task == 'speaker_id' and is_embedding_model(m.predictor):
+                self._speakers = open_speaker_mode(m.predictor, p, self.get_logger())
+                self._vad, self._min_speech_ratio = self._speakers.vad, self._speakers.analyzer.min_speech_ratio
+            else:
+                self._min_speech_ratio = speech_ratio_of(m.predictor, p)
+                self._vad = voice_detector(self._min_speech_ratio)
+        except StartupError:
+            raise
+        except Exception as exc:   # e.g. silero-vad missing
+            raise StartupError(f'cannot set up the voice gate / speaker database: {exc}') from None
 
     def _explicit(self, name: str) -> bool:
         """Whether parameter ``name`` was given (command line, params file, overrides) rather than
@@ -180,8 +200,13 @@ class DegramNode(LifecycleNode):
         self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self._outputs = [self._diag_pub]
         self._results = ResultPublisher(self, self._model, self._detector, self._background(),
-                                        self.stream, p, lambda: self._input.frame_id)
+                                        self.stream, p, lambda: self._input.frame_id, self._counts,
+                                        self._speakers, self._vad, self._min_speech_ratio)
         self._outputs += self._results.publishers
+        if self._speakers is not None:
+            self._speaker_services = self._results.services = SpeakerServices(
+                self, self._model.predictor, self._speakers.database, self._speakers.vad,
+                self.stream.hop_length, self.stream.window_length, self._results.publish_info)
         self._worker = InferenceWorker(
             self._results.process, self._counts, self._latencies, self.stream.hop_length,
             lambda exc: self._log('inference', 'error', f'inference failed: {exc}'))
@@ -220,6 +245,9 @@ class DegramNode(LifecycleNode):
         self._inputs, self._outputs, self._results = [], [], None
         for destroy, entity in inputs:
             destroy(entity)
+        if self._speaker_services is not None:
+            self._speaker_services.destroy()
+            self._speaker_services = None
         if self._audio is not None:
             self._audio.destroy()
             self._audio = None
@@ -241,6 +269,7 @@ class DegramNode(LifecycleNode):
         self._deactivate()
         release(self._model)
         self._model = self.stream = self._input = self._detector = None
+        self._speakers = self._vad = None
         self._params = {}
 
     # ---------------------------------------------------------------- parameters
@@ -262,6 +291,9 @@ class DegramNode(LifecycleNode):
         """A runtime threshold change: the next window is decided with the new thresholds."""
         self._detector = build_detector(self._model.predictor, self.task, self._params['threshold'],
                                         self._params['min_level_db'])
+        if self._speakers is not None:
+            threshold = self._params['threshold']
+            self._speakers.analyzer.threshold = threshold if threshold >= 0 else self._speakers.threshold
         results = self._results
         if results is not None:
             results.set_detector(self._detector, self._background())
@@ -279,6 +311,10 @@ class DegramNode(LifecycleNode):
         values['waiting_for_audio_info'] = str(self._counts['waiting_for_audio_info'])
         values['audio_qos_switches'] = str(self._counts['audio_qos_switches'])
         values['audio_msgs'] = AUDIO.description
+        values['windows_without_speech'] = str(self._counts['windows_without_speech'])
+        if self._speakers is not None:
+            values['enrolled_speakers'] = str(len(self._speakers.database))
+            values['speaker_database'] = str(self._speakers.database.path)
         return values
 
     def _audio_qos_text(self) -> str:

@@ -126,6 +126,13 @@ PARAMETERS: dict[str, Rule] = {
                                              "(min-max normalised) or '32FC1'", check=_encoding),
     'publish_embedding': Rule(False, 'fill SpeakerId.embedding with the penultimate embedding '
                                      '(runtime-changeable)', runtime=True),
+    'speaker_db': Rule('', 'speaker database file of a speaker-embedding model (created when absent); empty '
+                           '= $ROS_HOME/degram/speakers.db (~/.ros/degram/speakers.db)'),
+    'min_speech_ratio': Rule(-1.0, 'voice gate: windows with a smaller share of speech (voice activity '
+                                   "detection) give no result and are counted; -1 = the model's "
+                                   '(metadata min_speech_ratio, else 0); 0 = no gate', (-1.0, 1.0)),
+    'publish_hri_voices': Rule(True, 'speaker-embedding model: also publish ROS4HRI voices (/humans/voices/'
+                                     '..., /humans/candidate_matches) when hri_msgs is installed'),
     'publish_vision_msgs': Rule(True, 'also publish vision_msgs/LabelInfo (label_info, latched) and '
                                       'vision_msgs/Classification (classification, the detections of each '
                                       'window) when vision_msgs is installed'),

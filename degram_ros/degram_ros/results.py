@@ -12,10 +12,11 @@ from sensor_msgs.msg import Image
 from degram.events import WindowAnalyzer
 from degram_ros.conversions import image_message, to_time
 from degram_ros.detection import build_tracker, speaker_threshold
-from degram_ros.messages import (ENDED, STARTED, model_info_message, segment_message,
+from degram_ros.messages import (ENDED, STARTED, model_info_message, open_set_speaker_message, segment_message,
                                  sound_event_message, speaker_message)
 from degram_ros.qos import LATCHED, RESULTS_DEPTH
 from degram_ros.standard_outputs import StandardOutputs, vision_msgs_available
+from degram_ros.voices import Rep155Voices, hri_msgs_available
 
 
 class NonFiniteScores(RuntimeError):
@@ -30,11 +31,16 @@ class ResultPublisher:
     the node's live parameter dict (runtime changes apply to the next window); ``frame_id()``
     gives the audio's frame."""
 
-    def __init__(self, node, model, detector, background: str, stream, params: dict, frame_id):
+    def __init__(self, node, model, detector, background: str, stream, params: dict, frame_id, counts,
+                 speakers=None, vad=None, min_speech_ratio: float = 0.0):
         from degram_msgs.msg import ModelInfo, SoundEvent, SoundEventSegment, SpeakerId
 
         self._node, self.model, self.stream, self._p = node, model, stream, params
-        self._frame_id = frame_id
+        self._frame_id, self._counts = frame_id, counts
+        self.speakers = speakers            # SpeakerMode: open-set identification against enrolled people
+        self.services = None                # SpeakerServices (set by the node) fed with speech embeddings
+        self.voices = (Rep155Voices(node) if speakers is not None and params['publish_hri_voices']
+                       and hri_msgs_available() else None)
         self.speaker = model.task == 'speaker_id'
         if self.speaker:
             self.result_pub = node.create_publisher(SpeakerId, 'speaker_id', RESULTS_DEPTH)
@@ -48,7 +54,7 @@ class ResultPublisher:
         self.image_pub = node.create_publisher(Image, 'representation', 1)
         self.standard = (StandardOutputs(node) if params['publish_vision_msgs'] and vision_msgs_available()
                          else None)
-        self.analyzer = WindowAnalyzer(model.predictor, detector, tracker)
+        self.analyzer = WindowAnalyzer(model.predictor, detector, tracker, vad, min_speech_ratio)
         self.background = background
         self._lock = threading.Lock()      # analyzer state: inference thread vs finish
         self._last_stamp: float | None = None
@@ -69,16 +75,24 @@ class ResultPublisher:
         stamp = self._node.get_clock().now().to_msg()
         info = model_info_message(self.model, self.analyzer.detector, self.background,
                                   self.stream.window_length, self.stream.hop_length, stamp)
+        if self.speakers is not None:   # open set: the labels are the people enrolled now
+            info.labels = self.speakers.database.names()
+            info.thresholds = [float(self.speakers.analyzer.threshold)] * len(info.labels)
         self.info_pub.publish(info)
         if self.standard is not None:
             self.standard.publish_labels(info.labels, info.thresholds, stamp)
 
     # ------------------------------------------------------------ the inference thread
     def process(self, window) -> None:
+        if self.speakers is not None:
+            return self._process_speakers(window)
         p = self._p
         with self._lock:
             analysis = self.analyzer.analyse([window])[0]
             self._last_stamp = window.stamp
+        if analysis.no_speech:   # the voice gate: no result, counted
+            self._counts['windows_without_speech'] += 1
+            return
         decision = analysis.decision
         if decision.nonfinite:   # counted as an inference error by the worker; never published
             raise NonFiniteScores(f'the model gave NaN/Inf scores for the window at {window.stamp:.3f} s; '
@@ -108,6 +122,28 @@ class ResultPublisher:
             rep = output.representation[0].float().cpu().numpy()
             self.image_pub.publish(image_message(rep, p['representation_encoding'], stamp, frame_id))
 
+    def _process_speakers(self, window) -> None:
+        """Open set: the voice gate, the embedding, the best enrolled person or 'unknown'."""
+        p, analyzer = self._p, self.speakers.analyzer
+        analyzer.top_k = p['top_k']
+        result = analyzer.analyse([window])[0]
+        if self.services is not None:
+            self.services.on_window(result.embedding, result.speech_ratio)
+        stamp, frame_id = to_time(window.stamp), p['frame_id'] or self._frame_id()
+        if self.voices is not None:
+            self.voices.update(result.speech, result.match, stamp, frame_id)
+        if not result.speech:
+            self._counts['windows_without_speech'] += 1
+            return
+        names = self.speakers.database.names()
+        msg = open_set_speaker_message(result.match, names, stamp, frame_id, self.stream.window_length,
+                                       result.speech_ratio,
+                                       result.embedding if p['publish_embedding'] else None)
+        self.result_pub.publish(msg)
+        if self.standard is not None:
+            known = [(names.index(msg.speaker), msg.confidence)] if msg.known and msg.speaker in names else []
+            self.standard.publish_result(known, stamp, frame_id)
+
     def _publish_segments(self, events, state: int, frame_id: str) -> None:
         for event in events:
             self.segment_pub.publish(segment_message(event, state, frame_id))
@@ -127,5 +163,7 @@ class ResultPublisher:
         return len(ended)
 
     def destroy(self) -> None:
+        if self.voices is not None:
+            self.voices.destroy()
         for pub in self.publishers:
             self._node.destroy_publisher(pub)

@@ -17,7 +17,7 @@ import threading
 import time
 
 import rclpy
-from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 from rclpy.signals import SignalHandlerOptions
 
 SPIN_PERIOD_S = 0.1    # how often the spin loop looks at the stop request
@@ -79,7 +79,9 @@ def run(name: str, create, errors: tuple, args=None, work=None, linger: float = 
 
 def _spin(parts: dict, guard: SignalGuard, work, linger: float) -> None:
     node = parts['node']
-    executor = parts['executor'] = SingleThreadedExecutor()
+    # two threads: the node's callbacks stay in order (one callback group) while a service of its
+    # own group (degram_node's stream enrolment) waits
+    executor = parts['executor'] = MultiThreadedExecutor(num_threads=2)
     executor.add_node(node)
     thread = None
     if work is not None:

@@ -16,20 +16,36 @@ from .tracker import Event, EventTracker
 class WindowAnalysis:
     window: Window
     decision: Decision
-    output: ModelOutput | None = None            # this window's slice; None when the level gate held it back
+    output: ModelOutput | None = None            # this window's slice; None when a gate held it back
     started: list[Event] = field(default_factory=list)
     ended: list[Event] = field(default_factory=list)
+    speech_ratio: float = -1.0                    # with a voice gate: the window's share of speech
+    no_speech: bool = False                       # the voice gate held it back (decided as nothing)
 
 
 class WindowAnalyzer:
-    """``analyse(windows)`` runs the windows the gate lets through as one batch, decides each and,
-    with a ``tracker``, updates the events (in window order)."""
+    """``analyse(windows)`` runs the windows the gates let through as one batch, decides each and,
+    with a ``tracker``, updates the events (in window order).
 
-    def __init__(self, predictor, detector: WindowDetector, tracker: EventTracker | None = None):
+    Gates: the detector's level gate, then, with a ``vad`` (a
+    :class:`degram.speaker.VoiceActivityDetector`) and ``min_speech_ratio`` > 0, a voice gate for
+    speech models such as the keyword one: a window with less speech is decided as "nothing"
+    (``no_speech``) without running the model."""
+
+    def __init__(self, predictor, detector: WindowDetector, tracker: EventTracker | None = None,
+                 vad=None, min_speech_ratio: float = 0.0):
         self.predictor, self.detector, self.tracker = predictor, detector, tracker
+        self.vad = vad if min_speech_ratio > 0 else None
+        self.min_speech_ratio = float(min_speech_ratio)
 
     def analyse(self, windows: list[Window]) -> list[WindowAnalysis]:
         gates = [self.detector.gate(w.samples) for w in windows]
+        ratios = [-1.0] * len(windows)
+        if self.vad is not None:
+            for i, (level, gated) in enumerate(gates):
+                if not gated:
+                    ratios[i] = float(self.vad.speech_ratio(windows[i].samples, self.predictor.sample_rate))
+                    gates[i] = (level, ratios[i] < self.min_speech_ratio)
         todo = [i for i, (_, gated) in enumerate(gates) if not gated]
         outputs: dict[int, ModelOutput] = {}
         scores: dict[int, np.ndarray] = {}
@@ -44,7 +60,8 @@ class WindowAnalyzer:
         for i, window in enumerate(windows):
             level, gated = gates[i]
             decision = self.detector.decide(scores.get(i, np.zeros(0)), level, gated)
-            result = WindowAnalysis(window, decision, outputs.get(i))
+            result = WindowAnalysis(window, decision, outputs.get(i), speech_ratio=ratios[i],
+                                    no_speech=gated and 0 <= ratios[i] < self.min_speech_ratio)
             if self.tracker is not None:
                 result.started, result.ended = self.tracker.update(window.stamp, decision)
             results.append(result)

@@ -1,0 +1,215 @@
+"""The speaker database services of ``degram_node`` with a speaker-embedding model:
+``~/enroll`` (audio files, or the next seconds of speech from the stream), ``~/forget`` and
+``~/list_speakers`` (``degram_msgs/srv``).
+
+The services run in a callback group of their own, so that (with the executable's multi-threaded
+executor) a stream enrolment that waits for speech never holds up the audio callbacks: the
+inference thread hands each window's speech embedding to :meth:`SpeakerServices.on_window`, and
+the waiting service returns once enough speech has been collected.  Every change is saved at once
+(atomically; the previous file is kept as a backup).
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+
+DEFAULT_SECONDS, DEFAULT_TIMEOUT = 5.0, 60.0
+
+
+class StreamEnrolment:
+    """One request for the next ``seconds`` of speech: embeddings gathered by the inference thread."""
+
+    def __init__(self, name: str, seconds: float, hop_length: float):
+        self.name, self.seconds, self.hop = name, seconds, hop_length
+        self.embeddings: list[np.ndarray] = []
+        self.speech_seconds = 0.0
+        self.done = threading.Event()
+
+    def add(self, embedding: np.ndarray, speech_ratio: float) -> None:
+        """A window with speech: its embedding, and the new speech it brings (its hop's share)."""
+        self.embeddings.append(np.asarray(embedding, np.float32))
+        self.speech_seconds += self.hop * (1.0 if speech_ratio < 0 else speech_ratio)
+        if self.speech_seconds >= self.seconds:
+            self.done.set()
+
+
+class SpeakerServices:
+    """Made by activate (with the node's database, predictor and voice detector), destroyed by
+    deactivate."""
+
+    def __init__(self, node, predictor, database, vad, hop_length: float, window_length: float, changed):
+        from degram_msgs.srv import Enroll, Forget, ListSpeakers
+
+        self._node, self._predictor, self.database, self._vad = node, predictor, database, vad
+        self._changed = changed     # re-publishes ModelInfo (its labels are the people enrolled)
+        self._hop, self._window = hop_length, window_length
+        self._lock = threading.Lock()
+        self._pending: StreamEnrolment | None = None
+        group = MutuallyExclusiveCallbackGroup()
+        self.services = [node.create_service(Enroll, '~/enroll', self._enroll, callback_group=group),
+                         node.create_service(Forget, '~/forget', self._forget, callback_group=group),
+                         node.create_service(ListSpeakers, '~/list_speakers', self._list, callback_group=group)]
+
+    # ------------------------------------------------------------ the inference thread
+    def on_window(self, embedding, speech_ratio: float) -> None:
+        with self._lock:
+            pending = self._pending
+        if pending is not None and embedding is not None:
+            pending.add(embedding, speech_ratio)
+
+    # ------------------------------------------------------------ services
+    def _enroll(self, request, response):
+        name = request.name.strip()
+        try:
+            if request.files:
+                windows, seconds = self._enroll_files(name, list(request.files))
+            else:
+                windows, seconds = self._enroll_stream(name, request.seconds or DEFAULT_SECONDS,
+                                                       request.timeout or DEFAULT_TIMEOUT)
+            self.database.save()
+            self._changed()
+        except Exception as exc:   # a clear answer to the caller, never a dead service
+            response.success, response.message = False, f'cannot enrol {name!r}: {exc}'
+            self._node.get_logger().warning(response.message)
+            return response
+        response.success, response.windows, response.speech_seconds = True, windows, float(seconds)
+        response.message = (f'enrolled {name!r} from {windows} windows ({seconds:.1f} s of speech); '
+                            f'{len(self.database)} people in {self.database.path}')
+        self._node.get_logger().info(response.message)
+        return response
+
+    def _enroll_files(self, name: str, files: list[str]) -> tuple[int, float]:
+        from degram.audio import load_audio
+        from degram.speaker import enrollment_embeddings
+
+        gathered, speech = [], 0.0
+        rate = self._predictor.sample_rate
+        for path in files:
+            samples, _ = load_audio(path, rate)
+            if self._vad is not None:
+                samples = self._vad.speech_only(samples, rate)
+            if samples.size < int(0.5 * rate):
+                raise ValueError(f'{path}: less than 0.5 s of speech')
+            gathered.append(enrollment_embeddings(self._predictor, samples, rate, window=self._window,
+                                                  hop=self._hop))
+            speech += samples.size / rate
+        embeddings = np.concatenate(gathered)
+        self.database.enroll(name, embeddings)
+        return len(embeddings), speech
+
+    def _enroll_stream(self, name: str, seconds: float, timeout: float) -> tuple[int, float]:
+        if not name:
+            raise ValueError('the name is empty')
+        request = StreamEnrolment(name, float(seconds), self._hop)
+        with self._lock:
+            if self._pending is not None:
+                raise RuntimeError(f'already enrolling {self._pending.name!r} from the stream')
+            self._pending = request
+        self._node.get_logger().info(f'enrolling {name!r}: waiting for {seconds:.1f} s of speech on the stream')
+        try:
+            finished = request.done.wait(timeout)
+        finally:
+            with self._lock:
+                self._pending = None
+        if not finished:
+            raise TimeoutError(f'only {request.speech_seconds:.1f} s of speech in {timeout:.0f} s')
+        self.database.enroll(name, np.stack(request.embeddings))
+        return len(request.embeddings), request.speech_seconds
+
+    def _forget(self, request, response):
+        name = request.name.strip()
+        if self.database.remove(name):
+            self.database.save()
+            self._changed()
+            response.success, response.message = True, f'forgot {name!r}'
+        else:
+            response.success, response.message = False, f'{name!r} is not enrolled'
+        self._node.get_logger().info(response.message)
+        return response
+
+    def _list(self, request, response):
+        names = self.database.names()
+        response.names = names
+        response.counts = [int(self.database.info(n)['count']) for n in names]
+        response.database = str(self.database.path)
+        response.model = f'{self.database.model_name} ({self.database.model_sha256[:12]})'
+        return response
+
+    def destroy(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.done.set()
+        for service in self.services:
+            self._node.destroy_service(service)
+
+
+def default_database_path() -> Path:
+    """``$ROS_HOME/degram/speakers.db`` (``~/.ros`` when ROS_HOME is unset)."""
+    return Path(os.environ.get('ROS_HOME') or Path.home() / '.ros') / 'degram' / 'speakers.db'
+
+
+def is_embedding_model(predictor) -> bool:
+    """A speaker-embedding model (cosine head, calibrated for open-set use) rather than a
+    closed-set classifier: the checkpoint says so in its metadata."""
+    return bool(predictor.metadata.get('embedding_model'))
+
+
+def speech_ratio_of(predictor, p: dict) -> float:
+    """The voice gate's minimum share of speech: the parameter, or (-1) the model's metadata."""
+    value = p['min_speech_ratio']
+    return float(predictor.metadata.get('min_speech_ratio', 0.0)) if value < 0 else float(value)
+
+
+def voice_detector(min_speech_ratio: float):
+    """The voice-activity detector when the gate is on, else None."""
+    if min_speech_ratio <= 0:
+        return None
+    from degram.speaker import VoiceActivityDetector
+
+    return VoiceActivityDetector()
+
+
+@dataclass
+class SpeakerMode:
+    """Open-set speaker identification: the database, the voice detector and the analyzer."""
+
+    database: object
+    vad: object
+    analyzer: object
+    threshold: float
+    scale: float
+
+
+def open_speaker_mode(predictor, p: dict, logger) -> SpeakerMode:
+    """Configure: the database (created when absent) for this model, the voice gate, the analyzer.
+    Raises :class:`degram_ros.parameters.StartupError` with one clear line."""
+    from degram.speaker import SpeakerDatabase, SpeakerDatabaseError, model_fingerprint, score_threshold
+    from degram.speaker.windows import SpeakerWindowAnalyzer
+
+    from degram_ros.parameters import StartupError
+
+    path = Path(p['speaker_db']).expanduser() if p['speaker_db'].strip() else default_database_path()
+    name, sha256 = model_fingerprint(predictor)
+    try:
+        database = SpeakerDatabase.open(path, name, sha256, create=True)
+    except SpeakerDatabaseError as exc:
+        raise StartupError(f'invalid parameter speaker_db: {exc}') from None
+    threshold, scale = score_threshold(predictor)
+    if p['threshold'] >= 0:
+        threshold = float(p['threshold'])
+    min_ratio = speech_ratio_of(predictor, p)
+    vad = voice_detector(min_ratio)
+    analyzer = SpeakerWindowAnalyzer(predictor, database, threshold, scale, vad, min_ratio, top_k=p['top_k'])
+    if len(database) == 0:
+        logger.info(f"speaker database {path} is empty: every voice is 'unknown' until you enrol people, e.g. "
+                    "ros2 service call <node>/enroll degram_msgs/srv/Enroll \"{name: alice, seconds: 5.0}\" "
+                    'while alice speaks, or degram enroll --db ... --name alice FILE...')
+    else:
+        logger.info(f'speaker database {path}: {len(database)} people ({", ".join(database.names()[:10])})')
+    return SpeakerMode(database, vad, analyzer, threshold, scale)
