@@ -24,7 +24,8 @@ setup(
         'export': ['onnx', 'onnxruntime'],
         'plot': ['matplotlib'],
         'bags': ['rosbags'],
-        'test': ['pytest', 'ruff', 'onnx', 'onnxruntime', 'matplotlib', 'rosbags'],
+        'speaker': ['silero-vad>=6.2'],   # voice activity detection for degram.speaker (no torchaudio needed)
+        'test': ['pytest', 'ruff', 'onnx', 'onnxruntime', 'matplotlib', 'rosbags', 'silero-vad>=6.2'],
     },
     entry_points={'console_scripts': ['degram = degram.cli:main']},
 )

@@ -12,6 +12,12 @@ except that ties are handled explicitly).
 - :func:`roc_auc` — rank-based (Mann-Whitney) ROC AUC with ties averaged; :func:`macro_auc` —
   its mean over classes that have both positives and negatives.
 - :func:`dprime` — d′ = √2 · Φ⁻¹(AUC), AUC clamped away from 0 and 1.
+
+Verification (speaker) metrics take the scores of target trials (same speaker) and non-target
+trials (different speakers); a trial is accepted when its score ≥ the threshold:
+
+- :func:`equal_error_rate` — EER: where the miss rate equals the false-alarm rate.
+- :func:`min_dcf` — the minimum normalised detection cost (NIST SRE convention).
 """
 from __future__ import annotations
 
@@ -25,7 +31,9 @@ __all__ = [
     'classification_metrics',
     'confusion_matrix',
     'dprime',
+    'equal_error_rate',
     'macro_auc',
+    'min_dcf',
     'mean_average_precision',
     'per_class_accuracy',
     'rankdata',
@@ -177,3 +185,57 @@ def classification_metrics(y_true, scores, k: int = 5) -> dict:
         'n': int(y.size),
         'confusion': cm.tolist(),
     }
+
+
+def _error_rates(target_scores, nontarget_scores) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Thresholds (every distinct score ascending, then +inf) with, for each, the miss rate
+    P(target < t) and the false-alarm rate P(non-target ≥ t)."""
+    target = np.asarray(target_scores, dtype=np.float64).reshape(-1)
+    nontarget = np.asarray(nontarget_scores, dtype=np.float64).reshape(-1)
+    if target.size == 0 or nontarget.size == 0:
+        raise ValueError(f'need target and non-target scores, got {target.size} and {nontarget.size}')
+    if not (np.isfinite(target).all() and np.isfinite(nontarget).all()):
+        raise ValueError('scores must be finite')
+    thresholds = np.r_[np.unique(np.r_[target, nontarget]), np.inf]
+    miss = np.searchsorted(np.sort(target), thresholds, side='left') / target.size
+    false_alarm = 1.0 - np.searchsorted(np.sort(nontarget), thresholds, side='left') / nontarget.size
+    return thresholds, miss, false_alarm
+
+
+def equal_error_rate(target_scores, nontarget_scores) -> tuple[float, float]:
+    """(EER, threshold) of a verification score set.
+
+    Over the thresholds t (each distinct score, accept when score ≥ t) the miss rate rises and the
+    false-alarm rate falls. At the first t where miss ≥ false alarm: when they are equal, that is
+    the EER and t its threshold; otherwise the two operating points on either side are joined by
+    a straight line (the ROC's linear interpolation) and the EER is where the line crosses
+    miss = false alarm, the threshold interpolated between the two scores by the same fraction.
+    """
+    thresholds, miss, false_alarm = _error_rates(target_scores, nontarget_scores)
+    gap = false_alarm - miss                        # falls from ≥ 0 at the lowest score to -1 at +inf
+    i = int(np.argmax(gap <= 0))
+    if gap[i] == 0 or i == 0:
+        return float(miss[i]), float(thresholds[i])
+    fraction = gap[i - 1] / (gap[i - 1] - gap[i])
+    eer = false_alarm[i - 1] + fraction * (false_alarm[i] - false_alarm[i - 1])
+    upper = thresholds[i] if np.isfinite(thresholds[i]) else thresholds[i - 1]
+    return float(eer), float(thresholds[i - 1] + fraction * (upper - thresholds[i - 1]))
+
+
+def min_dcf(target_scores, nontarget_scores, p_target: float = 0.01, c_miss: float = 1.0,
+            c_fa: float = 1.0) -> tuple[float, float]:
+    """(minimum normalised detection cost, its threshold).
+
+    DCF(t) = c_miss · p_target · P_miss(t) + c_fa · (1 − p_target) · P_fa(t), divided by
+    min(c_miss · p_target, c_fa · (1 − p_target)) (the cost of always answering the cheaper of
+    accept / reject), minimised over the thresholds t (each distinct score, and +inf = reject
+    everything; the lowest threshold on a tie). 1.0 means the scores are worth nothing at this
+    operating point.
+    """
+    if not 0 < p_target < 1 or c_miss <= 0 or c_fa <= 0:
+        raise ValueError(f'need 0 < p_target < 1 and positive costs, got {p_target}, {c_miss}, {c_fa}')
+    thresholds, miss, false_alarm = _error_rates(target_scores, nontarget_scores)
+    cost = c_miss * p_target * miss + c_fa * (1.0 - p_target) * false_alarm
+    cost = cost / min(c_miss * p_target, c_fa * (1.0 - p_target))
+    i = int(np.argmin(cost))
+    return float(cost[i]), float(thresholds[i])

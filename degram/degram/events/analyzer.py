@@ -39,6 +39,10 @@ class WindowAnalyzer:
         self.min_speech_ratio = float(min_speech_ratio)
 
     def analyse(self, windows: list[Window]) -> list[WindowAnalysis]:
+        return analyse_together([(self, windows)])[0]
+
+    def gates(self, windows: list[Window]) -> tuple[list[tuple[float, bool]], list[float]]:
+        """→ ((level dB, held back) per window, speech ratio per window or -1)."""
         gates = [self.detector.gate(w.samples) for w in windows]
         ratios = [-1.0] * len(windows)
         if self.vad is not None:
@@ -46,16 +50,10 @@ class WindowAnalyzer:
                 if not gated:
                     ratios[i] = float(self.vad.speech_ratio(windows[i].samples, self.predictor.sample_rate))
                     gates[i] = (level, ratios[i] < self.min_speech_ratio)
-        todo = [i for i, (_, gated) in enumerate(gates) if not gated]
-        outputs: dict[int, ModelOutput] = {}
-        scores: dict[int, np.ndarray] = {}
-        if todo:
-            out = self.predictor.infer(np.stack([windows[i].samples for i in todo]))
-            batch_scores = self.predictor.scores(out.logits).double().cpu().numpy()
-            for row, i in enumerate(todo):
-                outputs[i] = ModelOutput(None if out.representation is None else out.representation[row:row + 1],
-                                         out.embedding[row:row + 1], out.logits[row:row + 1])
-                scores[i] = batch_scores[row]
+        return gates, ratios
+
+    def decide(self, windows: list[Window], gates, ratios, outputs: dict, scores: dict) -> list[WindowAnalysis]:
+        """The decisions (and events) of ``windows`` from their gates and the model's outputs."""
         results = []
         for i, window in enumerate(windows):
             level, gated = gates[i]
@@ -70,3 +68,22 @@ class WindowAnalyzer:
     def finish(self, stamp: float) -> list[Event]:
         """Close the open events (end of a recording, node deactivated)."""
         return self.tracker.flush(stamp) if self.tracker is not None else []
+
+
+def analyse_together(jobs: list[tuple[WindowAnalyzer, list[Window]]]) -> list[list[WindowAnalysis]]:
+    """The windows of several analyzers that share one predictor (the streams of one node) in one
+    model call; each analyzer keeps its own gates, thresholds and events.  → per job, its analyses."""
+    prepared = [analyzer.gates(windows) for analyzer, windows in jobs]
+    todo = [(j, i) for j, (gates, _) in enumerate(prepared) for i, (_, gated) in enumerate(gates) if not gated]
+    outputs: list[dict] = [{} for _ in jobs]
+    scores: list[dict] = [{} for _ in jobs]
+    if todo:
+        predictor = jobs[0][0].predictor
+        out = predictor.infer(np.stack([jobs[j][1][i].samples for j, i in todo]))
+        batch_scores = predictor.scores(out.logits).double().cpu().numpy()
+        for row, (j, i) in enumerate(todo):
+            outputs[j][i] = ModelOutput(None if out.representation is None else out.representation[row:row + 1],
+                                        out.embedding[row:row + 1], out.logits[row:row + 1])
+            scores[j][i] = batch_scores[row]
+    return [analyzer.decide(windows, gates, ratios, outputs[j], scores[j])
+            for j, ((analyzer, windows), (gates, ratios)) in enumerate(zip(jobs, prepared))]

@@ -21,7 +21,8 @@ PARITY_TOLERANCE = 1e-3  # max |difference| of logits and embeddings accepted be
 METADATA_KEY = 'degram'
 OUTPUTS = ('logits', 'embedding')
 # checkpoint metadata that tells a runtime how to use the model
-RUNTIME_METADATA = ('name', 'multi_label', 'thresholds', 'min_level_db', 'window_length', 'hop_length')
+RUNTIME_METADATA = ('name', 'multi_label', 'thresholds', 'min_level_db', 'window_length', 'hop_length',
+                    'speaker_threshold', 'speaker_score_scale')
 
 
 class _Outputs(nn.Module):

@@ -161,15 +161,18 @@ def load_model(name_or_path: str | Path, device: str | torch.device = 'cpu', bac
         return load_checkpoint(name_or_path, device)
     from .onnx_predictor import OnnxModelError, OnnxPredictor
 
-    path = Path(name_or_path).expanduser() if is_onnx else _exported(name_or_path)
+    path, source = (Path(name_or_path).expanduser(), None) if is_onnx else _exported(name_or_path)
     try:
-        return OnnxPredictor(path, str(device), threads)
+        predictor = OnnxPredictor(path, str(device), threads)
     except OnnxModelError as exc:
         raise CheckpointError(str(exc)) from None
+    predictor.source = source   # the checkpoint behind a cached export (model_fingerprint hashes it)
+    return predictor
 
 
-def _exported(name_or_path) -> Path:
-    """The cached ONNX export of a checkpoint (made, and parity-checked, on first use)."""
+def _exported(name_or_path) -> tuple[Path, Path]:
+    """The cached ONNX export of a checkpoint (made, and parity-checked, on first use) and the
+    checkpoint file."""
     import hashlib
     import os
 
@@ -189,7 +192,7 @@ def _exported(name_or_path) -> Path:
             raise CheckpointError(f'{source}: the ONNX export differs from PyTorch by {error:.2e} '
                                   f'(tolerance {PARITY_TOLERANCE:.0e}); use backend torch')
         partial.replace(target)
-    return target
+    return target, source
 
 
 def shipped_models() -> list[str]:

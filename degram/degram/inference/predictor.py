@@ -41,10 +41,18 @@ class Predictor:
     task: str
     sample_rate: int
     metadata: dict[str, Any] = field(default_factory=dict)
+    #: the checkpoint the weights came from when ``path`` is a derived file (the cached ONNX
+    #: export of a checkpoint run with ONNX Runtime); None when ``path`` is that file itself
+    source: Path | None = None
 
     @property
     def device(self) -> torch.device:
         return next(self.model.parameters()).device
+
+    @property
+    def weights_file(self) -> Path:
+        """The file the model was loaded from (for an ONNX Runtime run of a checkpoint: the checkpoint)."""
+        return self.source or self.path
 
     @property
     def multi_label(self) -> bool:

@@ -1,0 +1,26 @@
+"""Open-set speaker recognition: enrol people by voice, name them later, say ``'unknown'`` for others.
+
+    from degram.speaker import (SpeakerDatabase, VoiceActivityDetector, enrollment_embeddings,
+                                identify, model_fingerprint, score_threshold)
+
+    predictor = degram.load_model('speaker_id')
+    database = SpeakerDatabase.open('people.db', *model_fingerprint(predictor))
+    vad = VoiceActivityDetector()                                          # silero-vad
+    database.enroll('alice', enrollment_embeddings(predictor, wave, rate, vad))   # (N, D)
+    database.save()                                                        # atomic, keeps people.db.bak
+    threshold, scale = score_threshold(predictor)
+    match = identify(predictor.embed(speech, rate), database, threshold, scale)
+    match.speaker, match.score, match.confidence, match.known, match.candidates
+
+Modules: :mod:`.fingerprint` (which model made the embeddings), :mod:`.database` (the file),
+:mod:`.matching` (cosine scores, threshold, confidence), :mod:`.vad` (speech frames),
+:mod:`.enrollment` (speech → windows → embeddings), :mod:`.validation` (names, arrays).
+"""
+from .database import SpeakerDatabase, SpeakerDatabaseError
+from .enrollment import enrollment_embeddings
+from .fingerprint import model_fingerprint
+from .matching import SpeakerMatch, identify, score_threshold
+from .vad import VoiceActivityDetector
+
+__all__ = ['SpeakerDatabase', 'SpeakerDatabaseError', 'SpeakerMatch', 'VoiceActivityDetector',
+           'enrollment_embeddings', 'identify', 'model_fingerprint', 'score_threshold']

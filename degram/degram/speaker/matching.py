@@ -1,0 +1,100 @@
+"""Open-set identification: the enrolled speaker closest to an embedding, or ``'unknown'``.
+
+Scores are cosine similarities in [-1, 1] between the (normalised) query embedding (D,) and each
+enrolled embedding (the rows of :meth:`SpeakerDatabase.matrix`, (K, D)). The best enrolled
+speaker is the answer when its score reaches ``threshold``; otherwise the answer is ``'unknown'``.
+``confidence = 1 / (1 + exp(-scale · (score - threshold)))``: 0.5 exactly at the threshold, towards
+1 above it and 0 below it. With an empty database the score is -1.0 (the lowest cosine possible)
+and the candidates are empty.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .validation import UNKNOWN, unit
+
+__all__ = ['DEFAULT_SCALE', 'DEFAULT_THRESHOLD', 'EMPTY_SCORE', 'SpeakerMatch', 'identify', 'score_threshold']
+
+#: used when the model's metadata holds no ``speaker_threshold`` / ``speaker_score_scale``
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_SCALE = 10.0
+#: the score reported when no one is enrolled
+EMPTY_SCORE = -1.0
+
+
+@dataclass(frozen=True)
+class SpeakerMatch:
+    """The answer for one embedding."""
+
+    speaker: str                    # an enrolled name, or 'unknown'
+    score: float                    # best cosine similarity (-1.0 with an empty database)
+    confidence: float               # sigmoid(scale · (score − threshold)) in [0, 1]
+    known: bool                     # score ≥ threshold (and someone is enrolled)
+    candidates: list[tuple[str, float]] = field(default_factory=list)   # (name, cosine), best first, ≤ top_k
+
+    def to_dict(self) -> dict:
+        """JSON-ready: candidates as ``[{'name', 'score'}, ...]``."""
+        return {'speaker': self.speaker, 'known': self.known, 'score': self.score, 'confidence': self.confidence,
+                'candidates': [{'name': name, 'score': score} for name, score in self.candidates]}
+
+
+def confidence_of(score: float, threshold: float, scale: float) -> float:
+    """The logistic ``1 / (1 + exp(-scale · (score − threshold)))``, without overflow."""
+    z = scale * (score - threshold)
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def identify(embedding: np.ndarray, database, threshold: float, scale: float = DEFAULT_SCALE,
+             top_k: int = 3) -> SpeakerMatch:
+    """The enrolled speaker of ``embedding`` (D,) in ``database`` (a :class:`SpeakerDatabase`),
+    or ``'unknown'`` when the best cosine score is below ``threshold`` or no one is enrolled.
+
+    Raises ValueError for a non-finite or zero embedding, one of another dimension than the
+    database's, or ``scale`` ≤ 0.
+    """
+    if not scale > 0 or not math.isfinite(scale):
+        raise ValueError(f'scale must be a positive number, got {scale}')
+    if not math.isfinite(threshold):
+        raise ValueError(f'threshold must be finite, got {threshold}')
+    query = unit(embedding)
+    names, matrix = database.matrix()
+    if not names:
+        return SpeakerMatch(UNKNOWN, EMPTY_SCORE, confidence_of(EMPTY_SCORE, threshold, scale), False, [])
+    if matrix.shape[1] != query.size:
+        raise ValueError(f'an embedding of dimension {query.size}, but the database holds dimension '
+                         f'{matrix.shape[1]} (another model?)')
+    scores = np.clip(matrix.astype(np.float64) @ query, -1.0, 1.0)
+    order = np.argsort(-scores, kind='stable')         # names are sorted: ties go to the first name
+    candidates = [(names[i], float(scores[i])) for i in order[:max(1, int(top_k))]]
+    best_name, best = candidates[0]
+    known = best >= threshold
+    return SpeakerMatch(best_name if known else UNKNOWN, best, confidence_of(best, threshold, scale), known,
+                        candidates)
+
+
+def score_threshold(predictor) -> tuple[float, float]:
+    """(threshold, scale) for a model: its metadata's ``speaker_threshold`` and
+    ``speaker_score_scale`` when present, else :data:`DEFAULT_THRESHOLD` (0.5) and
+    :data:`DEFAULT_SCALE` (10.0). Raises ValueError for values out of range."""
+    metadata = getattr(predictor, 'metadata', None) or {}
+    threshold = metadata.get('speaker_threshold')
+    scale = metadata.get('speaker_score_scale')
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    scale = DEFAULT_SCALE if scale is None else scale
+    try:
+        threshold, scale = float(threshold), float(scale)
+    except (TypeError, ValueError):
+        raise ValueError(f'model {getattr(predictor, "name", "?")}: speaker_threshold {threshold!r} / '
+                         f'speaker_score_scale {scale!r} are not numbers') from None
+    if not -1.0 <= threshold <= 1.0:
+        raise ValueError(f'model {getattr(predictor, "name", "?")}: speaker_threshold {threshold} is not a '
+                         f'cosine score in [-1, 1]')
+    if not (scale > 0 and math.isfinite(scale)):
+        raise ValueError(f'model {getattr(predictor, "name", "?")}: speaker_score_scale {scale} is not positive')
+    return threshold, scale
