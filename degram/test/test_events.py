@@ -1,6 +1,8 @@
 """Window decisions (level gate, per-class thresholds) and k-of-n event tracking."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -86,3 +88,39 @@ def test_calibration_keeps_false_detections_under_the_budget_and_raises_classes_
 def test_non_finite_scores_are_flagged_and_detect_nothing():
     decision = WindowDetector(2, 0.5).decide(np.array([np.nan, 0.9]), -20.0)
     assert decision.nonfinite and decision.nothing and decision.detected == ()
+
+
+def test_analyse_together_is_one_model_call_with_the_same_decisions_as_alone():
+    from degram import build_model
+    from degram.events import EventTracker, WindowAnalyzer, WindowDetector, analyse_together
+    from degram.inference import Predictor
+    from degram.streaming import Window
+
+    import torch
+
+    torch.manual_seed(0)
+    model = build_model('spectrogram', 'resnet18', num_classes=3, width=8).eval()
+    predictor = Predictor(Path('tiny.pt'), model, ['a', 'b', 'c'], 'sound_event', 16000)
+    calls = []
+    infer = predictor.infer
+    predictor.infer = lambda batch: calls.append(len(batch)) or infer(batch)
+    rng = np.random.default_rng(1)
+
+    def windows(seed_offset):
+        return [Window(0.3 * rng.standard_normal(16000).astype(np.float32), 10.0 * seed_offset + k, k)
+                for k in range(2)]
+
+    def analyzer():
+        return WindowAnalyzer(predictor, WindowDetector(3, 0.3, min_level_db=-60.0), EventTracker(['a', 'b', 'c'], 1.0))
+
+    jobs = [(analyzer(), windows(1)), (analyzer(), windows(2) + [Window(np.zeros(16000, np.float32), 99.0, 2)])]
+    together = analyse_together(jobs)
+    assert calls == [4]                                           # 4 loud windows, one call; silence gated
+    calls.clear()
+    alone = [analyzer().analyse(w) for _, w in jobs]
+    assert calls == [2, 2]
+    for a, b in zip(together, alone):
+        assert [r.decision.detected for r in a] == [r.decision.detected for r in b]
+        np.testing.assert_allclose(np.concatenate([r.decision.scores for r in a]),
+                                   np.concatenate([r.decision.scores for r in b]), atol=1e-5)
+    assert together[1][2].decision.gated and together[1][2].output is None

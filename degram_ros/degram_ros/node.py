@@ -6,7 +6,10 @@ on a worker thread with :class:`degram.events.WindowAnalyzer` (level gate, thres
 events: the path of ``degram annotate``) and publishes one ``degram_msgs/SoundEvent`` or
 ``degram_msgs/SpeakerId`` per hop, a ``degram_msgs/SoundEventSegment`` when a sound event starts
 or ends, a latched ``degram_msgs/ModelInfo``, optionally the learned representation as an image,
-and ``/diagnostics`` at 1 Hz.  The contract is the README (Topics, Parameters, Lifecycle).
+and ``/diagnostics`` at 1 Hz.  With the ``streams`` parameter one node serves several
+microphones (:class:`degram_ros.channel.AudioChannel` each, topics under the stream's name); the
+windows that are ready together run as one batch.  The contract is the README (Topics,
+Parameters, Lifecycle).
 
 Lifecycle: configure = read and validate the parameters (:mod:`degram_ros.parameters`) and load
 the model; activate = subscriptions, publishers, the diagnostics timer and the inference thread;
@@ -19,19 +22,20 @@ from __future__ import annotations
 
 import collections
 import sys
+import threading
 
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.lifecycle import LifecycleNode, State, TransitionCallbackReturn
 
-from degram.streaming import AudioStream
+from degram.events import analyse_together
 from degram_ros import parameters, shutdown
-from degram_ros.audio_flavour import MGONZS13, detect_flavour
-from degram_ros.audio_input import AudioInput, ThrottledLog
+from degram_ros.audio_flavour import detect_flavour
+from degram_ros.audio_input import ThrottledLog
+from degram_ros.audio_subscription import POLL_S
+from degram_ros.channel import AudioChannel
 from degram_ros.detection import background_text, build_detector
-from degram_ros.diagnostics import DiagnosticsReport
 from degram_ros.model import load_model, model_name, release
 from degram_ros.parameters import PARAMETERS, RUNTIME, StartupError  # noqa: F401
-from degram_ros.audio_subscription import POLL_S, AudioSubscription
 from degram_ros.qos import AUDIO_QOS, LATCHED, VOLATILE_INFO  # noqa: F401
 from degram_ros.results import ResultPublisher
 from degram_ros.speakers import (SpeakerServices, is_embedding_model, open_speaker_mode, speech_ratio_of,
@@ -64,16 +68,16 @@ class DegramNode(LifecycleNode):
 
     def __init__(self, node_name: str = 'degram_node', **kwargs):
         super().__init__(node_name, **kwargs)
-        self._counts = collections.Counter()
-        self._latencies: collections.deque = collections.deque(maxlen=200)
         self._log = ThrottledLog(self.get_logger())
         self._slot = _closed_slot()
-        self._model = self.stream = self._input = self._worker = self._results = None
+        self._channels: list[AudioChannel] = []    # one per stream, made by configure
+        self._unconfigured_counts = collections.Counter()
+        self._model = self._worker = None
         self._detector = None
+        self._analysis_lock = threading.Lock()   # the streams' analyzers: inference thread vs finish
         self._speakers = self._speaker_services = None    # speaker-embedding model: SpeakerMode, SpeakerServices
         self._vad, self._min_speech_ratio = None, 0.0
         self._inputs: list = []            # (destroy function, entity) made by activate
-        self._audio: AudioSubscription | None = None   # made by activate
         self._outputs: list = []           # publishers made by activate
         self._params: dict = {}
         self._failure = ''
@@ -159,14 +163,9 @@ class DegramNode(LifecycleNode):
             self._detector = build_detector(m.predictor, m.task, p['threshold'], p['min_level_db'])
         except ValueError as exc:   # e.g. calibrated thresholds that do not fit the labels
             raise StartupError(f"cannot use model '{m.name}': {exc}") from None
-        self.stream = AudioStream(
-            m.sample_rate, window, hop, sample_rate=p['sample_rate'],
-            channels=p['channels'], sample_format=p['sample_format'], channel=p['channel'],
-            max_message_length=p['max_message_length'])
-        self._input = AudioInput(self.stream, self._counts, self.get_logger(), self.get_clock(),
-                                 m.sample_rate, require_info=p['require_audio_info'])
+        self._channels = [AudioChannel(self, name, p, m.sample_rate, window, hop)
+                          for name in parameters.stream_names(p)]
         self._configure_voice(m, p)
-        self._diagnostics = DiagnosticsReport()
         self._params = p
         if p['publish_representation'] and m.backend == 'onnxruntime':
             self.get_logger().warning(NO_REPRESENTATION)
@@ -199,66 +198,118 @@ class DegramNode(LifecycleNode):
         p = self._params
         self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self._outputs = [self._diag_pub]
-        self._results = ResultPublisher(self, self._model, self._detector, self._background(),
-                                        self.stream, p, lambda: self._input.frame_id, self._counts,
-                                        self._speakers, self._vad, self._min_speech_ratio)
-        self._outputs += self._results.publishers
-        if self._speakers is not None:
-            self._speaker_services = self._results.services = SpeakerServices(
-                self, self._model.predictor, self._speakers.database, self._speakers.vad,
-                self.stream.hop_length, self.stream.window_length, self._results.publish_info)
         self._worker = InferenceWorker(
-            self._results.process, self._counts, self._latencies, self.stream.hop_length,
-            lambda exc: self._log('inference', 'error', f'inference failed: {exc}'))
-        self._slot = self._input.slot = self._worker.slot
+            self._process_batch, None, None, self.stream.hop_length,
+            lambda exc: self._log('inference', 'error', f'inference failed: {exc}'),
+            account=lambda channel: (channel.counts, channel.latencies))
+        self._slot = self._worker.slot
+        single = len(self._channels) == 1
+        for channel in self._channels:
+            results = ResultPublisher(self, self._model, self._detector, self._background(), channel.stream, p,
+                                      lambda c=channel: c.input.frame_id, channel.counts, self._speakers,
+                                      self._vad, self._min_speech_ratio, channel.prefix, self._analysis_lock,
+                                      voices=single)
+            self._outputs += results.publishers
+            channel.activate(self, AUDIO, results, self._slot, p['audio_qos'], p['stamped'])
+        if self._speakers is not None:
+            self._speaker_services = SpeakerServices(
+                self, self._model.predictor, self._speakers.database, self._speakers.vad,
+                self.stream.hop_length, self.stream.window_length, self._publish_model_info,
+                self._channels[0].name)
+            for channel in self._channels:
+                channel.results.services = self._speaker_services
         self._worker.start()
-        audio = self._audio = AudioSubscription(self, *self._audio_topic(), p['audio_qos'], self._counts)
-        # latched AudioInfo, and the volatile kind (audio_capture before 0.4) that a
-        # transient-local reader never matches; an identical re-send changes nothing.  (The
-        # mgonzs13 flavour has no AudioInfo topic: every message carries its format.)
-        infos = [] if AUDIO.info is None else [
-            self.create_subscription(AUDIO.info, 'audio_info', self._input.on_info, qos)
-            for qos in (LATCHED, VOLATILE_INFO)]
-        timer = self.create_timer(1.0, self._publish_diagnostics)
-        self._inputs = [(self.destroy_subscription, info) for info in infos] + [(self.destroy_timer, timer)]
+        self._inputs = [(self.destroy_timer, self.create_timer(1.0, self._publish_diagnostics))]
         if p['audio_qos'] == 'auto':
-            self._inputs.append((self.destroy_timer, self.create_timer(POLL_S, audio.poll)))
-        self._results.publish_info()
+            self._inputs.append((self.destroy_timer, self.create_timer(POLL_S, self._poll_audio)))
+        self._publish_model_info()
+        topics = ', '.join(f'{c.audio.topic_name} -> {c.results.result_pub.topic_name}' for c in self._channels)
         self.get_logger().info(
             f"ready: model '{self.model_name}' ({self.task}, {len(self.labels)} classes, "
             f'{self.model_rate} Hz) on {self.device_text}; window {self.stream.window_length} s, '
-            f'hop {self.stream.hop_length} s; listening on {audio.topic_name} -> '
-            f'{self._results.result_pub.topic_name}')
+            f'hop {self.stream.hop_length} s; listening on '
+            + (topics if single else f'{len(self._channels)} streams: {topics}'))
 
-    # ---------------------------------------------------------------- audio subscription
-    def _audio_topic(self) -> tuple[type, str, object]:
-        if AUDIO.name == MGONZS13:   # always stamped, on `audio`
-            return AUDIO.stamped, 'audio', self._input.on_audio_portaudio
-        if self._params['stamped']:
-            return AUDIO.stamped, 'audio_stamped', self._input.on_audio_stamped
-        return AUDIO.plain, 'audio', self._input.on_audio
+    def _poll_audio(self) -> None:
+        for channel in self._channels:
+            if channel.audio is not None:
+                channel.audio.poll()
+
+    def _publish_model_info(self) -> None:
+        for channel in self._channels:
+            if channel.results is not None:
+                channel.results.publish_info()
+
+    def _process_batch(self, batch: list) -> list:
+        """The inference thread: the newest window of each ready stream, as one model call (sound
+        events, closed-set speakers) → each stream publishes its own results; → [(stream,
+        exception)] for the streams whose window failed alone (e.g. NaN scores)."""
+        failed = []
+        plain = [(c, w) for c, w in batch if c.results.speakers is None]
+        if plain:
+            with self._analysis_lock:
+                analyses = analyse_together([(c.results.analyzer, [w]) for c, w in plain])
+            for (channel, _), (analysis,) in zip(plain, analyses):
+                try:
+                    channel.results.publish(analysis)
+                except Exception as exc:
+                    failed.append((channel, exc))
+        for channel, window in batch:
+            if channel.results.speakers is not None:
+                try:
+                    channel.results.process(window)
+                except Exception as exc:
+                    failed.append((channel, exc))
+        return failed
+
+    # ---------------------------------------------------------------- the first stream (tests, tools)
+    @property
+    def stream(self):
+        return self._channels[0].stream if self._channels else None
+
+    @property
+    def _input(self):
+        return self._channels[0].input if self._channels else None
+
+    @property
+    def _counts(self) -> collections.Counter:
+        return self._channels[0].counts if self._channels else self._unconfigured_counts
+
+    @property
+    def _audio(self):
+        return self._channels[0].audio if self._channels else None
+
+    @property
+    def _results(self):
+        return self._channels[0].results if self._channels else None
+
+    def pending_windows(self) -> int:
+        """Windows handed to the inference thread and not yet taken."""
+        return self._slot.pending
 
     def _deactivate(self) -> None:
-        """Inputs first, then the inference thread (its window in flight still publishes), the
+        """Inputs first, then the inference thread (its batch in flight still publishes), the
         open sound events (an ENDED segment each), then the publishers.  Idempotent."""
-        inputs, outputs, results = self._inputs, self._outputs, self._results
-        self._inputs, self._outputs, self._results = [], [], None
+        inputs, outputs = self._inputs, self._outputs
+        self._inputs, self._outputs = [], []
         for destroy, entity in inputs:
             destroy(entity)
         if self._speaker_services is not None:
             self._speaker_services.destroy()
             self._speaker_services = None
-        if self._audio is not None:
-            self._audio.destroy()
-            self._audio = None
-        if self._input is not None:
-            self._input.slot = None
+        for channel in self._channels:
+            channel.stop_input(self)
         if self._worker is not None:
             self._worker.stop()
             self._worker = None
-        if results is not None:
+        for channel in self._channels:
+            results, channel.results = channel.results, None
+            if results is None:
+                continue
             try:
                 results.finish()
+                if results.voices is not None:
+                    results.voices.destroy()
             except Exception as exc:   # e.g. the context went away first
                 self.get_logger().warning(f'could not close the open sound events: {exc}')
         for publisher in outputs:
@@ -268,7 +319,8 @@ class DegramNode(LifecycleNode):
         """Everything configure and activate made.  Idempotent."""
         self._deactivate()
         release(self._model)
-        self._model = self.stream = self._input = self._detector = None
+        self._model = self._detector = None
+        self._channels = []
         self._speakers = self._vad = None
         self._params = {}
 
@@ -294,44 +346,42 @@ class DegramNode(LifecycleNode):
         if self._speakers is not None:
             threshold = self._params['threshold']
             self._speakers.analyzer.threshold = threshold if threshold >= 0 else self._speakers.threshold
-        results = self._results
-        if results is not None:
-            results.set_detector(self._detector, self._background())
+        for channel in self._channels:
+            if channel.results is not None:
+                channel.results.set_detector(self._detector, self._background())
 
     @property
     def _format_error(self):
         return None if self._input is None else self._input.format_error
 
     # ---------------------------------------------------------------- diagnostics
-    def diagnostics_values(self) -> dict[str, str]:
-        values = self._diagnostics.values(self.stream, self._counts, self._latencies,
-                                          self.model_name, self.task, self.device_text,
-                                          self._model.backend)
-        values['audio_qos'] = self._audio_qos_text()
-        values['waiting_for_audio_info'] = str(self._counts['waiting_for_audio_info'])
-        values['audio_qos_switches'] = str(self._counts['audio_qos_switches'])
+    def diagnostics_values(self, channel: AudioChannel | None = None) -> dict[str, str]:
+        """The key/values of one stream's status (the first stream's by default)."""
+        c = channel or self._channels[0]
+        values = c.diagnostics.values(c.stream, c.counts, c.latencies, self.model_name, self.task,
+                                      self.device_text, self._model.backend)
+        values['audio_qos'] = 'not subscribed' if c.audio is None else c.audio.describe()
+        for key in ('waiting_for_audio_info', 'audio_qos_switches', 'windows_without_speech'):
+            values[key] = str(c.counts[key])
         values['audio_msgs'] = AUDIO.description
-        values['windows_without_speech'] = str(self._counts['windows_without_speech'])
+        if len(self._channels) > 1:
+            values['stream'] = c.name
         if self._speakers is not None:
             values['enrolled_speakers'] = str(len(self._speakers.database))
             values['speaker_database'] = str(self._speakers.database.path)
         return values
 
-    def _audio_qos_text(self) -> str:
-        return 'not subscribed' if self._audio is None else self._audio.describe()
-
-    def diagnostics_status(self):
-        """→ this node's diagnostic_msgs/DiagnosticStatus, named ``degram_node: <fully qualified
-        name>`` whatever the node is called (config/diagnostic_analyzers.yaml groups by it)."""
-        return self._diagnostics.status(
-            f'degram_node: {self.get_fully_qualified_name()}', self.diagnostics_values(),
-            self.device_text, self._input.format_error, self._input.last_audio)
+    def diagnostics_status(self, channel: AudioChannel | None = None):
+        """→ one stream's diagnostic_msgs/DiagnosticStatus, named ``degram_node: <fully qualified
+        name>`` (``/<stream>`` appended with several streams) whatever the node is called
+        (config/diagnostic_analyzers.yaml groups by it)."""
+        c = channel or self._channels[0]
+        return c.diagnostics_status(self.get_fully_qualified_name(), self.diagnostics_values(c), self.device_text)
 
     def _publish_diagnostics(self) -> None:
         if not self._outputs:
             return
-        status = self.diagnostics_status()
-        array = DiagnosticArray(status=[status])
+        array = DiagnosticArray(status=[self.diagnostics_status(c) for c in self._channels])
         array.header.stamp = self.get_clock().now().to_msg()
         try:
             self._diag_pub.publish(array)

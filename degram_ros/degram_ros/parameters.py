@@ -53,6 +53,23 @@ def _sample_format(value):
         return str(exc)
 
 
+STREAM_NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*$')
+
+
+def _streams(value):
+    names = [v for v in value if v]
+    bad = [v for v in names if not STREAM_NAME_RE.match(v)]
+    if bad:
+        return f'{bad[0][:64]!r} is not a valid stream name (a letter, then letters, digits or _)'
+    if len(set(names)) != len(names):
+        return f'stream names must be unique, got {names}'
+
+
+def stream_names(values: dict) -> list[str]:
+    """The streams of the node: the names given, or [''] = one stream on the node's own topics."""
+    return [v for v in values['streams'] if v] or ['']
+
+
 def _audio_qos(value):
     if value not in ('auto', 'reliable', 'best_effort'):
         return f"'{value}' (use auto, reliable or best_effort)"
@@ -107,6 +124,9 @@ PARAMETERS: dict[str, Rule] = {
     'event_n': Rule(3, 'window count of the k-of-n event onset rule (>= event_k)', (1, 1000)),
     'event_release': Rule(2, 'sound events end after event_release windows without their class',
                           (1, 1000)),
+    'streams': Rule([''], "names of the audio streams one node serves: for each name s, audio on s/audio "
+                          "(s/audio_stamped), s/audio_info -> results on s/sound_event (s/speaker_id) ...; "
+                          "[''] or [] = one stream on audio, sound_event ...", check=_streams),
     'stamped': Rule(False, 'subscribe to AudioDataStamped on audio_stamped instead of AudioData on '
                            'audio'),
     'audio_qos': Rule('auto', "reliability of the audio subscription: 'auto' (subscribe once a publisher "

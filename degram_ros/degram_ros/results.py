@@ -32,31 +32,33 @@ class ResultPublisher:
     gives the audio's frame."""
 
     def __init__(self, node, model, detector, background: str, stream, params: dict, frame_id, counts,
-                 speakers=None, vad=None, min_speech_ratio: float = 0.0):
+                 speakers=None, vad=None, min_speech_ratio: float = 0.0, prefix: str = '', lock=None,
+                 voices: bool = True):
         from degram_msgs.msg import ModelInfo, SoundEvent, SoundEventSegment, SpeakerId
 
         self._node, self.model, self.stream, self._p = node, model, stream, params
         self._frame_id, self._counts = frame_id, counts
+        self.stream_name = prefix.rstrip('/')
         self.speakers = speakers            # SpeakerMode: open-set identification against enrolled people
         self.services = None                # SpeakerServices (set by the node) fed with speech embeddings
-        self.voices = (Rep155Voices(node) if speakers is not None and params['publish_hri_voices']
+        self.voices = (Rep155Voices(node) if voices and speakers is not None and params['publish_hri_voices']
                        and hri_msgs_available() else None)
         self.speaker = model.task == 'speaker_id'
         if self.speaker:
-            self.result_pub = node.create_publisher(SpeakerId, 'speaker_id', RESULTS_DEPTH)
+            self.result_pub = node.create_publisher(SpeakerId, prefix + 'speaker_id', RESULTS_DEPTH)
             self.segment_pub, tracker = None, None
         else:
-            self.result_pub = node.create_publisher(SoundEvent, 'sound_event', RESULTS_DEPTH)
-            self.segment_pub = node.create_publisher(SoundEventSegment, 'sound_event_segments',
+            self.result_pub = node.create_publisher(SoundEvent, prefix + 'sound_event', RESULTS_DEPTH)
+            self.segment_pub = node.create_publisher(SoundEventSegment, prefix + 'sound_event_segments',
                                                      RESULTS_DEPTH)
             tracker = build_tracker(model.labels, stream.window_length, params)
-        self.info_pub = node.create_publisher(ModelInfo, 'model_info', LATCHED)
-        self.image_pub = node.create_publisher(Image, 'representation', 1)
-        self.standard = (StandardOutputs(node) if params['publish_vision_msgs'] and vision_msgs_available()
+        self.info_pub = node.create_publisher(ModelInfo, prefix + 'model_info', LATCHED)
+        self.image_pub = node.create_publisher(Image, prefix + 'representation', 1)
+        self.standard = (StandardOutputs(node, prefix) if params['publish_vision_msgs'] and vision_msgs_available()
                          else None)
         self.analyzer = WindowAnalyzer(model.predictor, detector, tracker, vad, min_speech_ratio)
         self.background = background
-        self._lock = threading.Lock()      # analyzer state: inference thread vs finish
+        self.lock = lock or threading.Lock()   # analyzer state: inference thread vs finish
         self._last_stamp: float | None = None
 
     @property
@@ -86,10 +88,15 @@ class ResultPublisher:
     def process(self, window) -> None:
         if self.speakers is not None:
             return self._process_speakers(window)
-        p = self._p
-        with self._lock:
+        with self.lock:
             analysis = self.analyzer.analyse([window])[0]
             self._last_stamp = window.stamp
+        self.publish(analysis)
+
+    def publish(self, analysis) -> None:
+        """One window's analysis (by :meth:`process`, or several streams' in one batch) → messages."""
+        p, window = self._p, analysis.window
+        self._last_stamp = window.stamp
         if analysis.no_speech:   # the voice gate: no result, counted
             self._counts['windows_without_speech'] += 1
             return
@@ -128,7 +135,7 @@ class ResultPublisher:
         analyzer.top_k = p['top_k']
         result = analyzer.analyse([window])[0]
         if self.services is not None:
-            self.services.on_window(result.embedding, result.speech_ratio)
+            self.services.on_window(result.embedding, result.speech_ratio, self.stream_name)
         stamp, frame_id = to_time(window.stamp), p['frame_id'] or self._frame_id()
         if self.voices is not None:
             self.voices.update(result.speech, result.match, stamp, frame_id)
@@ -152,7 +159,7 @@ class ResultPublisher:
     def finish(self) -> int:
         """Close the open events (an ENDED segment each, offset = the end of their last detected
         window, as ``degram annotate`` closes them at the end of a recording); → how many."""
-        with self._lock:
+        with self.lock:
             if self._last_stamp is None or self.segment_pub is None:
                 return 0
             ended = self.analyzer.finish(self._last_stamp + self.stream.window_length)

@@ -24,8 +24,8 @@ DEFAULT_SECONDS, DEFAULT_TIMEOUT = 5.0, 60.0
 class StreamEnrolment:
     """One request for the next ``seconds`` of speech: embeddings gathered by the inference thread."""
 
-    def __init__(self, name: str, seconds: float, hop_length: float):
-        self.name, self.seconds, self.hop = name, seconds, hop_length
+    def __init__(self, name: str, seconds: float, hop_length: float, stream: str):
+        self.name, self.seconds, self.hop, self.stream = name, seconds, hop_length, stream
         self.embeddings: list[np.ndarray] = []
         self.speech_seconds = 0.0
         self.done = threading.Event()
@@ -42,11 +42,13 @@ class SpeakerServices:
     """Made by activate (with the node's database, predictor and voice detector), destroyed by
     deactivate."""
 
-    def __init__(self, node, predictor, database, vad, hop_length: float, window_length: float, changed):
+    def __init__(self, node, predictor, database, vad, hop_length: float, window_length: float, changed,
+                 first_stream: str = ''):
         from degram_msgs.srv import Enroll, Forget, ListSpeakers
 
         self._node, self._predictor, self.database, self._vad = node, predictor, database, vad
         self._changed = changed     # re-publishes ModelInfo (its labels are the people enrolled)
+        self._first_stream = first_stream
         self._hop, self._window = hop_length, window_length
         self._lock = threading.Lock()
         self._pending: StreamEnrolment | None = None
@@ -56,10 +58,10 @@ class SpeakerServices:
                          node.create_service(ListSpeakers, '~/list_speakers', self._list, callback_group=group)]
 
     # ------------------------------------------------------------ the inference thread
-    def on_window(self, embedding, speech_ratio: float) -> None:
+    def on_window(self, embedding, speech_ratio: float, stream: str = '') -> None:
         with self._lock:
             pending = self._pending
-        if pending is not None and embedding is not None:
+        if pending is not None and embedding is not None and pending.stream == stream:
             pending.add(embedding, speech_ratio)
 
     # ------------------------------------------------------------ services
@@ -70,7 +72,8 @@ class SpeakerServices:
                 windows, seconds = self._enroll_files(name, list(request.files))
             else:
                 windows, seconds = self._enroll_stream(name, request.seconds or DEFAULT_SECONDS,
-                                                       request.timeout or DEFAULT_TIMEOUT)
+                                                       request.timeout or DEFAULT_TIMEOUT,
+                                                       request.stream.strip() or self._first_stream)
             self.database.save()
             self._changed()
         except Exception as exc:   # a clear answer to the caller, never a dead service
@@ -102,10 +105,10 @@ class SpeakerServices:
         self.database.enroll(name, embeddings)
         return len(embeddings), speech
 
-    def _enroll_stream(self, name: str, seconds: float, timeout: float) -> tuple[int, float]:
+    def _enroll_stream(self, name: str, seconds: float, timeout: float, stream: str) -> tuple[int, float]:
         if not name:
             raise ValueError('the name is empty')
-        request = StreamEnrolment(name, float(seconds), self._hop)
+        request = StreamEnrolment(name, float(seconds), self._hop, stream)
         with self._lock:
             if self._pending is not None:
                 raise RuntimeError(f'already enrolling {self._pending.name!r} from the stream')

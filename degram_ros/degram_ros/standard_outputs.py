@@ -43,11 +43,11 @@ def classification_message(hypotheses, stamp, frame_id: str):
 class StandardOutputs:
     """The two publishers of one activation."""
 
-    def __init__(self, node):
+    def __init__(self, node, prefix: str = ''):
         from vision_msgs.msg import Classification, LabelInfo
 
-        self.label_info_pub = node.create_publisher(LabelInfo, 'label_info', LATCHED)
-        self.classification_pub = node.create_publisher(Classification, 'classification', RESULTS_DEPTH)
+        self.label_info_pub = node.create_publisher(LabelInfo, prefix + 'label_info', LATCHED)
+        self.classification_pub = node.create_publisher(Classification, prefix + 'classification', RESULTS_DEPTH)
 
     @property
     def publishers(self) -> list:

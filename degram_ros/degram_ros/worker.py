@@ -1,4 +1,8 @@
-"""The hand-over between the audio callback and the inference thread, and that thread."""
+"""The hand-over between the audio callbacks and the inference thread, and that thread.
+
+With several streams (``streams`` parameter) each stream has its own slot; the thread takes the
+newest window of every stream that has one and runs them as one batch.
+"""
 from __future__ import annotations
 
 import threading
@@ -6,30 +10,44 @@ import time
 
 
 class LatestSlot:
-    """A one-element hand-over between the audio callback and the inference thread.
+    """One-element hand-over per key (a stream) between the audio callbacks and the inference
+    thread.
 
-    ``put`` replaces an unconsumed item (newest wins) and returns True when it did so, i.e. when
-    a stale window was dropped.
+    ``put(item, key)`` replaces an unconsumed item of that key (newest wins) and returns True when
+    it did so, i.e. when a stale window was dropped.  ``get_all`` takes the items of every key at
+    once (in the order the keys first put something); ``get`` is the single-key form.
     """
 
     def __init__(self):
         self._cond = threading.Condition()
-        self._item = None
+        self._items: dict = {}
         self._closed = False
 
-    def put(self, item) -> bool:
+    def put(self, item, key=None) -> bool:
         with self._cond:
-            dropped = self._item is not None
-            self._item = item
+            dropped = self._items.get(key) is not None
+            self._items[key] = item
             self._cond.notify()
             return dropped
 
-    def get(self, timeout: float | None = None):
+    def get_all(self, timeout: float | None = None) -> list[tuple[object, object]]:
+        """→ [(key, item)] of every key holding one (waits up to ``timeout`` for the first)."""
         with self._cond:
-            if self._item is None and not self._closed:
+            if not self.pending and not self._closed:
                 self._cond.wait(timeout)
-            item, self._item = self._item, None
-            return item
+            ready = [(key, item) for key, item in self._items.items() if item is not None]
+            for key, _ in ready:
+                self._items[key] = None
+            return ready
+
+    def get(self, timeout: float | None = None):
+        ready = self.get_all(timeout)
+        return ready[0][1] if ready else None
+
+    @property
+    def pending(self) -> int:
+        """How many windows wait for the inference thread."""
+        return sum(item is not None for item in self._items.values())
 
     def close(self) -> None:
         with self._cond:
@@ -42,17 +60,20 @@ class LatestSlot:
 
 
 class InferenceWorker:
-    """The inference thread of one activation: takes the newest window from :attr:`slot`, runs
-    ``process(window)`` (inference and publishing) and counts into ``counts`` / ``latencies``.
+    """The inference thread of one activation: takes the newest window of each stream from
+    :attr:`slot`, runs ``process([(key, window), ...])`` (one batch: inference and publishing; it
+    may return ``[(key, exception)]`` for streams whose window failed alone) and counts into
+    ``account(key)`` → (counts, latencies) of that stream (``counts`` / ``latencies`` for every key
+    when ``account`` is None).
 
-    :meth:`stop` closes the slot and joins the thread: the window in flight is finished (and
+    :meth:`stop` closes the slot and joins the thread: the batch in flight is finished (and
     published) first.  An exception raised once stopping has begun (a publish racing the
     teardown) is not an error and is not reported."""
 
-    def __init__(self, process, counts, latencies, hop_length: float, on_error):
+    def __init__(self, process, counts, latencies, hop_length: float, on_error, account=None):
         self.slot = LatestSlot()
-        self._process, self._counts, self._latencies = process, counts, latencies
-        self._hop, self._on_error = hop_length, on_error
+        self._process, self._hop, self._on_error = process, hop_length, on_error
+        self._account = account or (lambda key: (counts, latencies))
         self._thread = threading.Thread(target=self._run, name='degram_inference', daemon=True)
 
     def start(self) -> None:
@@ -67,20 +88,25 @@ class InferenceWorker:
 
     def _run(self) -> None:
         while not self.slot.closed:
-            window = self.slot.get(timeout=0.2)
-            if window is None:
+            batch = self.slot.get_all(timeout=0.2)
+            if not batch:
                 continue
             start = time.monotonic()
             try:
-                self._process(window)
-            except Exception as exc:  # keep serving
-                if self.slot.closed:
-                    return
-                self._counts['inference_errors'] += 1
+                failed = dict(self._process(batch) or ())
+            except Exception as exc:  # the whole batch failed; keep serving
+                failed = {key: exc for key, _ in batch}
+            if failed and self.slot.closed:
+                return
+            for key, exc in failed.items():
+                self._account(key)[0]['inference_errors'] += 1
                 self._on_error(exc)
-                continue
             elapsed = time.monotonic() - start
-            self._latencies.append(elapsed)
-            self._counts['windows_processed'] += 1
-            if elapsed > self._hop:
-                self._counts['late_windows'] += 1
+            for key, _ in batch:
+                if key in failed:
+                    continue
+                counts, latencies = self._account(key)
+                latencies.append(elapsed)
+                counts['windows_processed'] += 1
+                if elapsed > self._hop:
+                    counts['late_windows'] += 1

@@ -57,7 +57,7 @@ def main(checkpoint: str) -> dict:
                 info.format, info.channels, info.rate, info.chunk = code, channels, rate, step
                 pub.publish(msg)
                 done = counters.frames_in + len(part)
-                ros.wait_for(lambda: counters.frames_in >= done and not node._slot._item, 30.0)
+                ros.wait_for(lambda: counters.frames_in >= done and node.pending_windows() == 0, 30.0)
 
         def case(name, *args):
             windows0, results0, changes0 = counters.windows, len(events), counters.format_changes

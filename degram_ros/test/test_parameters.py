@@ -102,7 +102,8 @@ def test_worker_stop_finishes_the_window_in_flight_and_stays_quiet():
     counts, errors, done = collections.Counter(), [], []
     release = threading.Event()
 
-    def process(window):
+    def process(batch):
+        [(_, window)] = batch
         if window == 'boom':
             raise RuntimeError('broken window')
         release.wait(5.0)
@@ -116,7 +117,7 @@ def test_worker_stop_finishes_the_window_in_flight_and_stays_quiet():
     assert _wait(lambda: counts['inference_errors'] == 1)
     assert [str(e) for e in errors] == ['broken window']
     worker.slot.put('last')
-    assert _wait(lambda: worker.slot._item is None)   # taken, in flight
+    assert _wait(lambda: worker.slot.pending == 0)   # taken, in flight
     stopper = threading.Thread(target=worker.stop)
     stopper.start()
     release.set()
@@ -132,3 +133,24 @@ def _wait(predicate, timeout=5.0):
     while time.monotonic() < deadline and not predicate():
         time.sleep(0.01)
     return predicate()
+
+
+def test_worker_batches_the_newest_window_of_every_stream_and_counts_per_stream():
+    counts = {key: collections.Counter() for key in 'ab'}
+    latencies = {key: collections.deque() for key in 'ab'}
+    batches, gate = [], threading.Event()
+
+    def process(batch):
+        gate.wait(5.0)
+        batches.append(sorted(batch))
+
+    worker = InferenceWorker(process, None, None, 1.0, print, account=lambda key: (counts[key], latencies[key]))
+    assert worker.slot.put('a1', 'a') is False
+    assert worker.slot.put('a2', 'a') is True          # a1 was stale: dropped, a2 kept
+    assert worker.slot.put('b1', 'b') is False
+    worker.start()
+    gate.set()
+    assert _wait(lambda: counts['a']['windows_processed'] == 1 and counts['b']['windows_processed'] == 1)
+    assert batches == [[('a', 'a2'), ('b', 'b1')]]     # one batch, one window per stream
+    assert len(latencies['a']) == len(latencies['b']) == 1
+    worker.stop()

@@ -52,7 +52,7 @@ def _expect_windows(node, received, expected, timeout=30.0):
     from degram_ros.harness import RosHarness
 
     ok = RosHarness.wait_for(lambda: len(received) + node._counts['dropped_windows'] >= expected
-                             and node._slot._item is None, timeout)
+                             and node.pending_windows() == 0, timeout)
     assert ok, f'{len(received)} results + {node._counts["dropped_windows"]} dropped < {expected}'
     RosHarness.wait_for(lambda: False, 0.3)   # nothing more must come
     assert len(received) + node._counts['dropped_windows'] == expected
@@ -208,7 +208,7 @@ def test_bad_input_is_counted_and_good_input_still_served(ros, checkpoints):
     src.raw(np.zeros(1600, np.float32).tobytes(), 3.0)                           # backwards
     assert wait(lambda: c.backwards >= 1)
     # the oversize message's one kept window is still being classified: let it land first
-    assert wait(lambda: len(events) + node._counts['dropped_windows'] >= 1 and node._slot._item is None)
+    assert wait(lambda: len(events) + node._counts['dropped_windows'] >= 1 and node.pending_windows() == 0)
     # the node is alive and serves good audio
     events.clear()
     node._counts['dropped_windows'] = 0
