@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Benchmark degram_node end to end (not a test).
 
-For 1 and for N (default 8) simultaneous real-time streams, each served by its own degram_node
-process (window 1 s, hop 0.5 s, CPU, 1 torch thread per node), publishes 16 kHz mono S16LE audio in
-0.1 s AudioDataStamped chunks and measures
+For each stream count (default 1 and 8) of simultaneous real-time streams, served either by one
+degram_node process per stream (``--layout separate``) or by one node with the ``streams``
+parameter, batching the windows that are ready together (``--layout one``), with the PyTorch or
+the ONNX Runtime backend (``--backend``; window 1 s, hop 0.5 s, CPU, 1 thread per node unless
+``--threads``), publishes 16 kHz mono S16LE audio in 0.1 s AudioDataStamped chunks and measures
 
 * latency: from the publication of the chunk that completes a window to the arrival of that
   window's result message (median, p95), and
 * CPU share of each node process (user+system CPU time / wall time, from /proc/PID/stat; 100 % =
-  one core), plus results received vs expected and the windows the nodes dropped, and
+  one core) and its resident memory (VmRSS at the end), plus results received vs expected (a
+  window the node dropped as stale never gives a result), and
 * the bare model's latency on the same 1 s window (``Checkpoint.predict``, 1 thread, in this
   process, 50 runs after 5 warm-ups), measured just before the streams, so the report gives the
   node's overhead as ratios of medians and p95s from the same run.
@@ -16,6 +19,7 @@ process (window 1 s, hop 0.5 s, CPU, 1 torch thread per node), publishes 16 kHz 
 Writes JSON (--out) and prints a Markdown table. Run after `source tools/env.sh`:
 
     python tools/bench_node.py [--model PATH|shipped name] [--streams 1 8] [--seconds 20]
+    python tools/bench_node.py --layout one --streams 1 8 32 64 --backend torch onnxruntime
 """
 from __future__ import annotations
 
@@ -34,6 +38,13 @@ import numpy as np
 CHUNK = 0.1
 WINDOW, HOP = 1.0, 0.5
 RATE = 16000
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f'/proc/{pid}/status').read_text().splitlines():
+        if line.startswith('VmRSS:'):
+            return int(line.split()[1]) / 1024
+    return float('nan')
 
 
 def cpu_seconds(pid: int) -> float:
@@ -55,39 +66,44 @@ def default_model(tmp: Path) -> tuple[str, str]:
     return str(path), 'temporary untrained degram+resnet18 (10 classes)'
 
 
-def bare_model_latency(model: str, runs: int = 50) -> dict:
+def bare_model_latency(model: str, backend: str = 'torch', threads: int = 1, runs: int = 50) -> dict:
     import torch
 
-    from degram import load_checkpoint
+    from degram import load_model
 
-    torch.set_num_threads(1)   # as each node runs (num_threads: 1)
-    checkpoint = load_checkpoint(model)
+    torch.set_num_threads(threads)   # as each node runs (num_threads)
+    predictor = load_model(model, backend=backend, threads=threads)
     window = (0.1 * np.random.default_rng(0).standard_normal(int(WINDOW * RATE))).astype(np.float32)
     for _ in range(5):
-        checkpoint.predict(window, RATE)
+        predictor.predict(window, RATE)
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        checkpoint.predict(window, RATE)
+        predictor.predict(window, RATE)
         times.append(time.perf_counter() - start)
     return {'median_ms': round(1e3 * float(np.median(times)), 1),
             'p95_ms': round(1e3 * float(np.percentile(times, 95)), 1), 'runs': runs}
 
 
-def run_case(n_streams: int, model: str, seconds: float, env: dict) -> dict:
+def run_case(n_streams: int, model: str, seconds: float, env: dict, layout: str = 'separate',
+             backend: str = 'torch', threads: int = 1) -> dict:
     from degram_msgs.msg import SoundEvent
 
     from degram_ros.harness import AudioSource, RosHarness
     from degram.streaming import encode_pcm
 
-    procs = []
-    for i in range(n_streams):
-        cmd = [sys.executable, '-m', 'degram_ros.node', '--ros-args', '-r', f'__ns:=/bench{i}',
-               '-p', f'model_path:={model}', '-p', 'device:=cpu', '-p', 'stamped:=true',
-               '-p', f'window_length:={WINDOW}', '-p', f'hop_length:={HOP}',
-               '-p', 'num_threads:=1', '--log-level', 'warn']
-        procs.append(subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.PIPE, text=True))
+    common = ['-p', f'model_path:={model}', '-p', 'device:=cpu', '-p', 'stamped:=true',
+              '-p', f'window_length:={WINDOW}', '-p', f'hop_length:={HOP}', '-p', f'backend:={backend}',
+              '-p', f'num_threads:={threads}', '-p', 'publish_vision_msgs:=false', '--log-level', 'warn']
+    if layout == 'one':   # one node, stream i on /bench/s{i}/...
+        names = ', '.join(f"'s{i}'" for i in range(n_streams))
+        commands = [['-r', '__ns:=/bench', '-p', f'streams:=[{names}]']]
+        prefixes = [f'/bench/s{i}' for i in range(n_streams)]
+    else:
+        commands = [['-r', f'__ns:=/bench{i}'] for i in range(n_streams)]
+        prefixes = [f'/bench{i}' for i in range(n_streams)]
+    procs = [subprocess.Popen([sys.executable, '-m', 'degram_ros.node', '--ros-args', *cmd, *common], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for cmd in commands]
     ros = RosHarness(threads=2)
     try:
         sources, received = [], []
@@ -99,14 +115,15 @@ def run_case(n_streams: int, model: str, seconds: float, env: dict) -> dict:
                 now = time.monotonic()
                 with lock:
                     arrivals.append((msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9, now))
-            ros.client.create_subscription(SoundEvent, f'/bench{i}/sound_event', on_result, 100)
+            ros.client.create_subscription(SoundEvent, f'{prefixes[i]}/sound_event', on_result, 100)
             received.append(arrivals)
-            sources.append(AudioSource(ros, f'/bench{i}'))
+            sources.append(AudioSource(ros, prefixes[i]))
         deadline = time.monotonic() + 180
         for i, src in enumerate(sources):
+            proc = procs[i if layout != 'one' else 0]
             while src.pub_stamped.get_subscription_count() == 0:
-                if procs[i].poll() is not None:
-                    raise RuntimeError(f'node {i} exited: {procs[i].stderr.read()}')
+                if proc.poll() is not None:
+                    raise RuntimeError(f'node {i} exited: {proc.stderr.read()}')
                 if time.monotonic() > deadline:
                     raise RuntimeError('nodes did not come up')
                 time.sleep(0.1)
@@ -132,6 +149,7 @@ def run_case(n_streams: int, model: str, seconds: float, env: dict) -> dict:
         time.sleep(1.5)
         wall = time.monotonic() - wall0
         cpu = [(cpu_seconds(p.pid) - c) / wall for p, c in zip(procs, cpu0)]
+        memory = [rss_mb(p.pid) for p in procs]
         latencies = []
         for arrivals in received:
             for stamp, arrival in arrivals:
@@ -142,7 +160,10 @@ def run_case(n_streams: int, model: str, seconds: float, env: dict) -> dict:
         expected_per_stream = int((len(payloads) * CHUNK - WINDOW) / HOP) + 1
         got = sum(len(a) for a in received)
         return {
+            'layout': layout,
+            'backend': backend,
             'streams': n_streams,
+            'nodes': len(procs),
             'seconds': round(wall, 2),
             'results': got,
             'expected': expected_per_stream * n_streams,
@@ -151,6 +172,7 @@ def run_case(n_streams: int, model: str, seconds: float, env: dict) -> dict:
             if latencies else None,
             'cpu_per_node_percent': round(100 * float(np.mean(cpu)), 1),
             'cpu_total_percent': round(100 * float(np.sum(cpu)), 1),
+            'memory_total_mb': round(float(np.sum(memory)), 1),
         }
     finally:
         ros.close()
@@ -168,6 +190,10 @@ def main(argv=None) -> int:
     parser.add_argument('--model', help='checkpoint or shipped model name (default: shipped '
                                         'sound_event, else a temporary untrained model)')
     parser.add_argument('--streams', type=int, nargs='+', default=[1, 8])
+    parser.add_argument('--layout', nargs='+', choices=['separate', 'one'], default=['separate'],
+                        help='one node per stream, or one node serving every stream (streams parameter)')
+    parser.add_argument('--backend', nargs='+', choices=['torch', 'onnxruntime'], default=['torch'])
+    parser.add_argument('--threads', type=int, default=1, help='num_threads of each node')
     parser.add_argument('--seconds', type=float, default=20.0)
     parser.add_argument('--out', default='log/bench_node.json', help='JSON report (log/ is ignored by git)')
     args = parser.parse_args(argv)
@@ -177,29 +203,31 @@ def main(argv=None) -> int:
     os.environ.update(env)
     with tempfile.TemporaryDirectory() as tmp:
         model, description = (args.model, args.model) if args.model else default_model(Path(tmp))
-        bare = bare_model_latency(model)
-        rows = [run_case(n, model, args.seconds, env) for n in args.streams]
+        bare = {b: bare_model_latency(model, b, args.threads) for b in args.backend}
+        rows = [run_case(n, model, args.seconds, env, layout, b, args.threads)
+                for b in args.backend for layout in args.layout for n in args.streams]
     for r in rows:
-        received = r['latency_median_ms'] is not None
-        r['median_vs_bare_model'] = round(r['latency_median_ms'] / bare['median_ms'], 2) if received else None
-        r['p95_vs_bare_model'] = round(r['latency_p95_ms'] / bare['p95_ms'], 2) if received else None
+        received, base = r['latency_median_ms'] is not None, bare[r['backend']]
+        r['median_vs_bare_model'] = round(r['latency_median_ms'] / base['median_ms'], 2) if received else None
+        r['p95_vs_bare_model'] = round(r['latency_p95_ms'] / base['p95_ms'], 2) if received else None
     import platform
 
-    report = {'model': description, 'window_length': WINDOW, 'hop_length': HOP,
+    report = {'model': description, 'window_length': WINDOW, 'hop_length': HOP, 'threads': args.threads,
               'chunk_length': CHUNK, 'cpu': platform.processor() or platform.machine(),
-              'cores': os.cpu_count(), 'bare_model_latency': bare, 'cases': rows}
+              'cores': os.cpu_count(), 'date': time.strftime('%Y-%m-%d'), 'bare_model_latency': bare,
+              'cases': rows}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2))
+    bare_text = '; '.join(f"{b}: median {v['median_ms']} ms, p95 {v['p95_ms']} ms" for b, v in bare.items())
     print(f'\nmodel: {description}; window {WINDOW} s, hop {HOP} s, {CHUNK} s chunks, '
-          f'{os.cpu_count()} cores; bare model on one window (1 thread): median '
-          f"{bare['median_ms']} ms, p95 {bare['p95_ms']} ms\n")
-    print('| streams | results/expected | latency median (ms) | latency p95 (ms) | '
-          'median / bare | p95 / bare | CPU per node (% of a core) | CPU total |')
-    print('|---|---|---|---|---|---|---|---|')
+          f'{os.cpu_count()} cores, {args.threads} thread(s) per node; bare model on one window: {bare_text}\n')
+    print('| backend | layout | streams | nodes | results/expected | latency median (ms) | latency p95 (ms) | '
+          'median / bare | p95 / bare | CPU total (% of a core) | memory total (MB) |')
+    print('|---|---|---|---|---|---|---|---|---|---|---|')
     for r in rows:
-        print(f"| {r['streams']} | {r['results']}/{r['expected']} | {r['latency_median_ms']} | "
-              f"{r['latency_p95_ms']} | {r['median_vs_bare_model']} | {r['p95_vs_bare_model']} | "
-              f"{r['cpu_per_node_percent']} | {r['cpu_total_percent']} |")
+        print(f"| {r['backend']} | {r['layout']} | {r['streams']} | {r['nodes']} | {r['results']}/{r['expected']} | "
+              f"{r['latency_median_ms']} | {r['latency_p95_ms']} | {r['median_vs_bare_model']} | "
+              f"{r['p95_vs_bare_model']} | {r['cpu_total_percent']} | {r['memory_total_mb']} |")
     print(f'\nJSON: {args.out}')
     return 0
 
