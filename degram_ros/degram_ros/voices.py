@@ -42,7 +42,7 @@ class Rep155Voices:
     def update(self, speech: bool, match, stamp, frame_id: str) -> None:
         """One window: ``speech`` = it passed the voice gate; ``match`` = its SpeakerMatch or None."""
         if speech and self.voice is None:
-            self.voice = uuid.uuid4().hex[:5]
+            self.voice = 'v' + uuid.uuid4().hex[:5]   # a ROS name token: never a leading digit
             self._speaking = self._node.create_publisher(Bool, f'/humans/voices/{self.voice}/is_speaking',
                                                          RESULTS_DEPTH)
         if self.voice is not None:
