@@ -1,13 +1,18 @@
 """Demo without a microphone and without ``ros2 launch``: wav_publisher plays a clip into
-degram_node, both in this process on one executor, and every result is printed as a line::
+degram_node, both in this process, and every result is printed as a line::
 
-    t=1.50s  dog_bark 0.91   (rain 0.05, siren 0.02)
+    t= 1.50s * dog              0.91   (rooster 0.05, crow 0.02)
+             > dog started at t= 0.50s (peak 0.91)
 
     python -m degram_ros.demo [--clip FILE] [--model PATH_OR_NAME] [--device auto] [--rate 1.0]
 
-Without --clip it plays the bundled clips (BUNDLED_DEMO_DIR), each through the shipped model it
-was made for (SCENES); if they are missing, the first shared ESC-10 dog-bark clip
-($DEGRAM_SHARED_DATA or ../shared/data next to the repository), else a generated tone.
+Without --clip it plays the bundled clips (BUNDLED_DEMO_DIR, attributed there): a scene of sound
+events with silence and speech between them through the shipped ``sound_event`` model (one line per
+hop, and each event with its start and end), then the open-set speaker demo: three people are
+enrolled through the node's ``~/enroll`` service from their clips, and a conversation of them, a
+stranger and pauses goes through the shipped ``speaker_embedding`` model (``unknown`` for the
+stranger, nothing during the pauses).  If the bundled clips are missing: the first shared ESC-10
+clip ($DEGRAM_SHARED_DATA or ../shared/data next to the repository), else a generated tone.
 """
 from __future__ import annotations
 
@@ -56,6 +61,15 @@ def find_clip() -> tuple[Path, str]:
     return path, 'generated tone (no bundled or shared clip found)'
 
 
+def format_segment(msg, t0: float) -> str:
+    onset = msg.onset.sec + msg.onset.nanosec * 1e-9 - t0
+    if msg.state == msg.STARTED:
+        return f'         > {msg.label} started at t={onset:5.2f}s (peak {msg.peak_confidence:.2f})'
+    offset = msg.offset.sec + msg.offset.nanosec * 1e-9 - t0
+    return (f'         < {msg.label} ended: t={onset:5.2f}s .. {offset:5.2f}s '
+            f'(peak {msg.peak_confidence:.2f})')
+
+
 def format_result(msg, t0: float) -> str:
     stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
     scores = list(getattr(msg, 'top_k', None) or getattr(msg, 'candidates', []))
@@ -68,48 +82,82 @@ def format_result(msg, t0: float) -> str:
             + (f'   ({others})' if others else ''))
 
 
-#: the default demo: each bundled clip through the shipped model it was made for. The sound-event
-#: model was trained on 4-6 s crops, so it listens to 3 s windows; speakers need only 1 s.
+#: the default demo: (clip, shipped model, people to enrol from enrol_<name>.ogg); each model
+#: listens with its own recommended window and hop
 SCENES = (
-    ('sound_events.ogg', 'sound_event', 3.0, 1.0),
-    ('speakers.flac', 'speaker_id', 1.0, 0.5),
+    ('scene.ogg', 'sound_event', ()),
+    ('conversation.ogg', 'speaker_embedding', ('amal', 'basim', 'celia')),
 )
 
 
+def enrol(ros, node, people, clips: Path) -> None:
+    """Enrol ``people`` through the node's ~/enroll service, as an operator would."""
+    from degram_msgs.srv import Enroll
+
+    service = f'{node.get_fully_qualified_name()}/enroll'
+    for name in people:
+        answer = ros.call(Enroll, service, Enroll.Request(name=name, files=[str(clips / f'enrol_{name}.ogg')]),
+                          timeout=120.0)
+        print(f'  ~/enroll {name}: {answer.message}', flush=True)
+        if not answer.success:
+            raise RuntimeError(answer.message)
+
+
 def play(ros, clip: Path, model: str, task: str, device: str, rate: float, window: float,
-         hop: float) -> int:
-    """Stream ``clip`` into a fresh degram_node and print every result; → number of results."""
-    from degram_msgs.msg import SoundEvent, SpeakerId
+         hop: float, people=(), speaker_db: str = '') -> int:
+    """Stream ``clip`` into a fresh degram_node and print every result (and every sound event's
+    start and end); → number of results."""
+    from degram_msgs.msg import SoundEvent, SoundEventSegment, SpeakerId
 
     from degram_ros.node import DegramNode
     from degram_ros.wav_publisher import WavPublisher
 
-    node = ros.add(DegramNode, 'degram_node', params={
-        'model_path': model, 'task': task, 'device': device, 'stamped': True,
-        'window_length': window, 'hop_length': hop, 'top_k': 3})
+    params = {'model_path': model, 'task': task, 'device': device, 'stamped': True,
+              'window_length': window, 'hop_length': hop, 'top_k': 3}
+    if speaker_db:
+        params['speaker_db'] = speaker_db
+    node = ros.add(DegramNode, 'degram_node', params=params)
     topic, kind = ('speaker_id', SpeakerId) if node.task == 'speaker_id' else ('sound_event', SoundEvent)
     start: list[float] = []
     count = [0]
+    lock = threading.Lock()
+
+    def t0(stamp) -> float:
+        if not start:
+            start.append(stamp.sec + stamp.nanosec * 1e-9)
+        return start[0]
 
     def show(msg):
-        if not start:
-            start.append(msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9)
-        count[0] += 1
-        print(format_result(msg, start[0]), flush=True)
+        with lock:
+            count[0] += 1
+            print(format_result(msg, t0(msg.header.stamp)), flush=True)
 
-    subscription = ros.client.create_subscription(kind, topic, show, 10)
+    def show_segment(msg):
+        with lock:
+            print(format_segment(msg, t0(msg.header.stamp)), flush=True)
+
+    subscriptions = [ros.client.create_subscription(kind, topic, show, 10)]
+    if kind is SoundEvent:
+        subscriptions.append(ros.client.create_subscription(SoundEventSegment, 'sound_event_segments',
+                                                            show_segment, 10))
+    print(f"\n{clip.name} -> model '{node.model_name}' ({node.task}) on {node.device_text}; "
+          f'window {node.stream.window_length} s, hop {node.stream.hop_length} s', flush=True)
+    if people:
+        enrol(ros, node, people, clip.parent)
+    print('* = detected / known; > event started, < event ended; '
+          + ('windows without speech give no line' if node.task == 'speaker_id' else 'silent = below the level gate'),
+          flush=True)
     player = ros.add(WavPublisher, 'wav_publisher', params={
         'files': [str(clip)], 'rate': rate, 'chunk_length': 0.1, 'loop': False})
-    print(f"\n{clip.name} -> model '{node.model_name}' ({node.task}) on {node.device_text}; "
-          f'window {node.stream.window_length} s, hop {node.stream.hop_length} s; '
-          '* = above threshold', flush=True)
     try:
         player.run()
         threading.Event().wait(1.0 + node.stream.window_length)   # let the last windows come through
     finally:
-        ros.client.destroy_subscription(subscription)
         ros.remove(player)
-        ros.remove(node)
+        ros.remove(node)   # deactivates: open events end
+        threading.Event().wait(0.3)
+        for subscription in subscriptions:
+            ros.client.destroy_subscription(subscription)
     print(f'{count[0]} results', flush=True)
     return count[0]
 
@@ -135,20 +183,22 @@ def main(argv=None) -> int:
     from degram_ros.wav_publisher import WavPublisherError
 
     if args.clip:
-        scenes = [(Path(args.clip), args.model, args.task, args.window, args.hop)]
+        scenes = [(Path(args.clip), args.model, args.task, args.window, args.hop, ())]
         print(f'demo clip: {args.clip} [command line]', flush=True)
     elif all((BUNDLED_DEMO_DIR / name).is_file() for name, *_ in SCENES):
-        scenes = [(BUNDLED_DEMO_DIR / name, model, '', window, hop) for name, model, window, hop in SCENES]
+        scenes = [(BUNDLED_DEMO_DIR / name, model, '', 0.0, 0.0, people) for name, model, people in SCENES]
         print(f'demo clips: {BUNDLED_DEMO_DIR} (see ATTRIBUTION.md there)', flush=True)
     else:
         clip, origin = find_clip()
-        scenes = [(clip, args.model, args.task, args.window, args.hop)]
+        scenes = [(clip, args.model, args.task, args.window, args.hop, ())]
         print(f'demo clip: {clip} [{origin}]', flush=True)
     ros = RosHarness()
+    workdir = tempfile.TemporaryDirectory()   # the demo's speaker database
     try:
-        for clip, model, task, window, hop in scenes:
+        for clip, model, task, window, hop, people in scenes:
             try:
-                if not play(ros, clip, model, task, args.device, args.rate, window, hop):
+                if not play(ros, clip, model, task, args.device, args.rate, window, hop, people,
+                            str(Path(workdir.name) / 'speakers.db')):
                     return 1
             except StartupError as exc:
                 print(f'degram_node cannot start: {exc}', file=sys.stderr)
@@ -160,6 +210,7 @@ def main(argv=None) -> int:
         pass
     finally:
         ros.close()
+        workdir.cleanup()
     return 0
 
 
