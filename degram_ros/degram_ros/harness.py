@@ -65,10 +65,14 @@ class RosHarness:
         self._thread.start()
 
     def _spin(self) -> None:
-        try:
-            self.executor.spin()
-        except Exception:  # a callback's exception ends the spin: say which, unless it is shutting down
-            if rclpy.ok(context=self.context):
+        """Spin until closed; a callback's exception (the executor re-raises it) is printed and the
+        spinning goes on, as the executables do."""
+        while rclpy.ok(context=self.context):
+            try:
+                self.executor.spin_once(timeout_sec=0.1)
+            except Exception:
+                if not rclpy.ok(context=self.context):
+                    return
                 traceback.print_exc()
 
     def add(self, node_class, name: str, namespace: str | None = None, params: dict | None = None,

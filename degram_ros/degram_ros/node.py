@@ -84,11 +84,33 @@ class DegramNode(LifecycleNode):
         self._autostarting = False
         self._declare_problems = parameters.declare(self)
         self.add_on_set_parameters_callback(self._on_set_parameters)
+        self._answer_invalid_transitions()
         if self.get_parameter('autostart').value:
             self._autostart()
         else:
             self.get_logger().info('autostart is false: unconfigured, waiting for a lifecycle '
                                    'manager (configure, then activate)')
+
+    def _answer_invalid_transitions(self) -> None:
+        """A change_state request for a transition the current state does not have: Jazzy's rclpy
+        raises inside the service callback, so the caller never gets an answer and the exception
+        reaches the executor; answer ``success: false`` instead, as later rclpy versions do."""
+        from lifecycle_msgs.srv import ChangeState
+
+        for service in self.services:
+            if service.srv_type is not ChangeState:
+                continue
+            inner = service.callback
+
+            def guarded(request, response, inner=inner):
+                try:
+                    return inner(request, response)
+                except Exception as exc:   # rclpy's RCLError: no such transition from this state
+                    self.get_logger().warning(f'change_state: transition {request.transition.id} '
+                                              f"{request.transition.label!r} refused: {exc}")
+                    response.success = False
+                    return response
+            service.callback = guarded
 
     def _autostart(self) -> None:
         self._autostarting = True

@@ -93,6 +93,8 @@ def _spin(parts: dict, guard: SignalGuard, work, linger: float) -> None:
             executor.spin_once(timeout_sec=SPIN_PERIOD_S)
         except ExternalShutdownException:
             break
+        except Exception as exc:   # a callback's exception (the executor re-raises it): log, keep serving
+            rclpy.logging.get_logger('degram').error(f'callback failed: {type(exc).__name__}: {exc}')
         if thread is not None and not thread.is_alive():
             done_at = done_at or time.monotonic()
             if time.monotonic() - done_at >= linger:
