@@ -164,3 +164,17 @@ def test_onnx_exports_run_behind_the_same_predictor_interface(tmp_path, monkeypa
     foreign.write_bytes(b'not a model')
     with pytest.raises(degram.CheckpointError, match='foreign.onnx: cannot be loaded by ONNX Runtime'):
         degram.load_model(foreign)
+
+
+def test_onnx_export_of_a_speaker_embedding_model_keeps_what_the_node_reads(tmp_path):
+    pytest.importorskip('onnxruntime')
+    from degram.export import export_onnx
+
+    model = degram.build_model('spectrogram', 'resnet18', num_classes=3, width=8, head='cosine')
+    path = degram.save_checkpoint(model, tmp_path / 'emb.pt', labels=['a', 'b', 'c'], task='speaker_id',
+                                  embedding_model=True, speaker_threshold=0.6, speaker_score_scale=12.0,
+                                  min_speech_ratio=0.3)
+    runtime = degram.load_model(export_onnx(degram.load_checkpoint(path), tmp_path / 'emb.onnx'))
+    assert {k: runtime.metadata.get(k) for k in ('embedding_model', 'speaker_threshold', 'speaker_score_scale',
+                                                 'min_speech_ratio')} == {
+        'embedding_model': True, 'speaker_threshold': 0.6, 'speaker_score_scale': 12.0, 'min_speech_ratio': 0.3}

@@ -1,5 +1,6 @@
-"""`degram calibrate`: per-class thresholds and a level gate for a sound-event model, stored in a
-copy of the checkpoint (what the node and `degram eval --windows` then use)."""
+"""`degram calibrate`: per-class thresholds and a level gate for a sound-event model, or (with
+--speakers) the cosine threshold and score scale of a speaker-embedding model, stored in a copy of
+the checkpoint (what the node, `degram identify` and `degram eval` then use)."""
 from __future__ import annotations
 
 import sys
@@ -14,14 +15,28 @@ def add_parser(subparsers) -> None:
         '(the node\'s window and hop), choose the lowest global threshold that keeps false detections on '
         'the negatives at or below --max-false-rate, raise each class to its best F1 on the validation '
         'windows, and write a copy of the checkpoint with thresholds and min_level_db in its metadata. '
-        'Use negatives that neither training nor the final evaluation uses.')
+        'Use negatives that neither training nor the final evaluation uses. '
+        'With --speakers SPEC instead (speakers that neither training nor the final evaluation uses, e.g. '
+        'voices:dev-a): enrol the first --enrol utterances of each speaker, choose the lowest cosine threshold '
+        'at which at most --max-false-rate of the strangers\' utterances (4 rotations, a quarter of the '
+        'speakers left out each) are named, fit the score scale by logistic regression (Platt) on target '
+        'and non-target scores, and write speaker_threshold, speaker_score_scale, embedding_model, '
+        'min_speech_ratio, window_length 2 and hop_length 1 into the copy\'s metadata.')
     add_model_argument(parser, flag=True)
-    parser.add_argument('--data', required=True, metavar='SPEC', help='labelled clips (their validation split)')
+    parser.add_argument('--data', metavar='SPEC', help='labelled clips (their validation split)')
+    parser.add_argument('--speakers', metavar='SPEC', help='calibrate a speaker-embedding model on these speakers')
     parser.add_argument('--validation', metavar='GROUPS', help='validation groups (default: the checkpoint\'s)')
-    parser.add_argument('--negatives', action='append', required=True, metavar='SOURCE',
+    parser.add_argument('--negatives', action='append', metavar='SOURCE',
                         help='file, folder or glob of out-of-set audio (relative to the data root); repeatable')
     parser.add_argument('--max-false-rate', type=float, default=0.02,
-                        help='false detections allowed per negative window (default 0.02)')
+                        help='false detections allowed per negative window; --speakers: share of stranger '
+                        'utterances named (default 0.02)')
+    parser.add_argument('--enrol', type=int, default=3, metavar='K',
+                        help='--speakers: utterances enrolled per speaker (default 3)')
+    parser.add_argument('--min-speech-ratio', type=float, default=0.3,
+                        help='--speakers: the voice gate written into the metadata (default 0.3)')
+    parser.add_argument('--cache', metavar='DIR', help='--speakers: keep VAD results and embeddings in DIR')
+    parser.add_argument('--num-threads', type=int, help='torch CPU threads')
     parser.add_argument('--min-level-db', type=float, default=-65.0,
                         help='windows quieter than this (dBFS RMS) are silence (default -65)')
     parser.add_argument('--window', type=float, help='seconds (default: the checkpoint\'s window_length, else 1)')
@@ -35,6 +50,19 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     import numpy as np
+
+    if args.num_threads:
+        import torch
+
+        torch.set_num_threads(int(args.num_threads))
+    if bool(args.data) == bool(args.speakers):
+        print('degram calibrate: error: give one of --data SPEC (with --negatives) or --speakers SPEC', file=sys.stderr)
+        return 2
+    if args.speakers:
+        return _speakers(args)
+    if not args.negatives:
+        print('degram calibrate: error: --data needs --negatives SOURCE', file=sys.stderr)
+        return 2
 
     from ..data import DatasetError, find_data_root, list_audio_files
     from ..evaluation import select_split
@@ -68,4 +96,30 @@ def run(args) -> int:
     save_checkpoint(ckpt.model, args.output, labels=ckpt.labels, task=ckpt.task, half=args.half, **metadata)
     print(f'thresholds {thresholds.min():.2f} … {thresholds.max():.2f} (median {np.median(thresholds):.2f}), '
           f'gate {args.min_level_db:g} dBFS; wrote {args.output}')
+    return 0
+
+
+def _speakers(args) -> int:
+    from ..data import DatasetError
+    from ..evaluation.speaker_eval import HOP, WINDOW, calibrate_speakers
+    from ..inference import load_checkpoint, save_checkpoint
+
+    ckpt = load_checkpoint(args.model)
+    try:
+        report = calibrate_speakers(ckpt, args.speakers, data_root=args.data_root, enrol=args.enrol,
+                                    max_far=args.max_false_rate, cache=args.cache)
+    except (DatasetError, ValueError) as exc:
+        print(f'degram calibrate: error: {exc}', file=sys.stderr)
+        return 1
+    metadata = dict(ckpt.metadata, embedding_model=True, speaker_threshold=report['threshold'],
+                    speaker_score_scale=report['scale'], min_speech_ratio=args.min_speech_ratio,
+                    window_length=WINDOW, hop_length=HOP, speaker_calibration=report)
+    if args.name:
+        metadata['name'] = args.name
+    save_checkpoint(ckpt.model, args.output, labels=ckpt.labels, task=ckpt.task, half=args.half, **metadata)
+    c = report['counts']
+    print(f"speaker threshold {report['threshold']:.4f}, score scale {report['scale']:.2f} on {args.speakers} "
+          f"({c['speakers']} speakers, {c['utterances']} utterances): stranger FAR {report['far']:.4f} "
+          f"({c['stranger_trials']} trials), named {report['named']:.4f}, EER {report['verification']['eer']:.4f}; "
+          f'wrote {args.output}')
     return 0

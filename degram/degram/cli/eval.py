@@ -1,4 +1,5 @@
-"""`degram eval --model M --data SPEC`: metrics of a checkpoint on a dataset split."""
+"""`degram eval --model M --data SPEC`: metrics of a checkpoint on a dataset split;
+`degram eval --model M --speakers SPEC`: open-set speaker evaluation (degram.evaluation.speaker_eval)."""
 from __future__ import annotations
 
 import sys
@@ -13,9 +14,16 @@ def add_parser(subparsers) -> None:
         'mAP, macro ROC AUC and d-prime. DATA is esc10, asc:speaker, asc:keyword, fsdd:digit, '
         'fsdd:speaker, a folder of class sub-folders or a CSV manifest (path,label[,split|fold]). '
         'With --noise, real noise clips are mixed in at --snr dB (fixed seed). With --output, '
-        'writes the JSON and a confusion-matrix PNG next to it (<stem>_confusion.png).')
+        'writes the JSON and a confusion-matrix PNG next to it (<stem>_confusion.png). '
+        'With --speakers SPEC instead of --data (voices:dev, voices:dev-a, voices:dev-b, a folder of speaker '
+        'sub-folders or a CSV path,label): verification (EER, minDCF over all utterance pairs), open-set '
+        'identification (--enrol utterances per speaker enrolled; top-1 with every speaker enrolled; the '
+        'false-accept rate of strangers in 4 rotations that leave a quarter of the speakers out) and false '
+        'accepts on non-speech windows through the node\'s voice gate, at the model\'s speaker_threshold '
+        '(or --threshold); with --noise, the test utterances are noisy and the enrolment clean.')
     add_model_argument(parser, flag=True)
-    parser.add_argument('--data', required=True, metavar='SPEC', help='dataset spec (see above)')
+    parser.add_argument('--data', metavar='SPEC', help='dataset spec (see above)')
+    parser.add_argument('--speakers', metavar='SPEC', help='speaker evaluation on these speakers (see above)')
     parser.add_argument('--split', default='val', choices=('val', 'train', 'all'),
                         help='val: the validation groups (default; those the checkpoint was validated on '
                         'when trained on the same spec), train: the others, all: every clip')
@@ -24,7 +32,8 @@ def add_parser(subparsers) -> None:
                         '(ASC repetition), 25-30 (ASC speakers), 5-9 (FSDD indices)')
     add_data_root_argument(parser)
     parser.add_argument('--noise', action='append', metavar='DIR',
-                        help='folder (or file) of noise clips, any format/rate/length; repeatable')
+                        help='folder, file or glob of noise clips, any format/rate/length; repeatable (with '
+                        '--speakers, relative paths may be under the data root)')
     parser.add_argument('--snr', type=float, help='SNR in dB for --noise (default 10)')
     parser.add_argument('--seed', type=int, default=0, help='noise seed (default 0)')
     add_device_argument(parser)
@@ -39,9 +48,23 @@ def add_parser(subparsers) -> None:
     parser.add_argument('--out-of-set', action='append', default=[], metavar='NAME=SOURCE',
                         help='named out-of-set audio for --windows (file, folder or glob relative to the '
                         'data root); repeat a name to add sources to it')
-    parser.add_argument('--threshold', type=float, help='one threshold for every class instead of the calibrated ones')
-    parser.add_argument('--window', type=float, help='--windows: seconds (default: the model\'s, else 1)')
-    parser.add_argument('--hop', type=float, help='--windows: seconds (default: the model\'s, else 0.5)')
+    parser.add_argument('--threshold', type=float, help='one threshold for every class instead of the calibrated ones '
+                        '(--speakers: the cosine threshold instead of the model\'s speaker_threshold)')
+    parser.add_argument('--enrol', type=int, default=3, metavar='K',
+                        help='--speakers: utterances enrolled per speaker, the first K of each (default 3)')
+    parser.add_argument('--non-speech', action='append', metavar='SOURCE',
+                        help='--speakers: non-speech file, folder or glob (relative to the data root) instead of '
+                        'ESC-50 fold 4 (no vocal classes) + speech_commands_noise (digital silence is always added); '
+                        'repeatable; "none" skips the non-speech test')
+    parser.add_argument('--min-speech-ratio', type=float,
+                        help='--speakers: voice gate of the non-speech test (default: the model\'s '
+                        'min_speech_ratio, else 0.3)')
+    parser.add_argument('--cache', metavar='DIR', help='--speakers: keep VAD results and embeddings in DIR '
+                        '(.npz) for later runs')
+    parser.add_argument('--window', type=float, help='--windows: seconds (default: the model\'s, else 1); '
+                        '--speakers: the non-speech windows (default: the model\'s, else 2)')
+    parser.add_argument('--hop', type=float, help='--windows: seconds (default: the model\'s, else 0.5); '
+                        '--speakers: default half the window')
     parser.set_defaults(func=run)
 
 
@@ -52,6 +75,11 @@ def run(args) -> int:
     if args.snr is not None and not args.noise:
         print('degram eval: error: --snr needs --noise DIR', file=sys.stderr)
         return 2
+    if bool(args.data) == bool(args.speakers):
+        print('degram eval: error: give one of --data SPEC or --speakers SPEC', file=sys.stderr)
+        return 2
+    if args.speakers:
+        return _speakers(args)
     snr = args.snr if args.snr is not None else (10.0 if args.noise else None)
     try:
         result = evaluate_checkpoint(args.model, args.data, split=args.split, validation=args.validation,
@@ -106,3 +134,69 @@ def _print_windows(windows: dict) -> None:
     for name, rate in windows['out_of_set'].items():
         print(f"  false detections on {name}: {rate['false_detections']}/{rate['windows']} windows "
               f"= {rate['rate']:.4f}")
+
+
+def _speakers(args) -> int:
+    import json
+    from pathlib import Path
+
+    from ..data import DatasetError, find_data_root, list_audio_files
+    from ..evaluation.speaker_eval import evaluate_speakers, silence
+    from ..inference import load_model
+
+    if args.num_threads:
+        import torch
+
+        torch.set_num_threads(int(args.num_threads))
+    non_speech = 'default'
+    try:
+        if args.non_speech:
+            root = find_data_root(args.data_root)
+            non_speech = None if args.non_speech == ['none'] else {
+                'given': [(Path(f).stem, f) for source in args.non_speech for f in list_audio_files(source, root)],
+                'silence': silence()}
+        predictor = load_model(args.model, device=args.device)
+        result = evaluate_speakers(predictor, args.speakers, data_root=args.data_root, enrol=args.enrol,
+                                   threshold=args.threshold, noise=args.noise,
+                                   snr=args.snr if args.snr is not None else 10.0, seed=args.seed,
+                                   non_speech=non_speech, window=args.window, hop=args.hop,
+                                   min_speech_ratio=args.min_speech_ratio, cache=args.cache)
+    except (DatasetError, ValueError) as exc:
+        print(f'degram eval: error: {exc}', file=sys.stderr)
+        return 1
+    result['model'] = str(args.model)
+    print_speakers(result)
+    if args.output:
+        out = Path(args.output)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + '.tmp')
+        tmp.write_text(json.dumps(result, indent=2, allow_nan=False) + '\n')
+        tmp.replace(out)
+        print(f'wrote {out}')
+    return 0
+
+
+def _pct(value) -> str:
+    return 'n/a' if value is None else f'{100 * value:.1f} %'
+
+
+def print_speakers(result: dict) -> None:
+    """The speaker evaluation in a few lines."""
+    c, v, ident = result['counts'], result['verification'], result['identification']
+    noise = f", noise {result['noise']['snr_db']:g} dB SNR ({result['noise']['files']} clips)" \
+        if result.get('noise') else ', clean'
+    print(f"{result['name']} on {result['speakers']} [{c['speakers']} speakers, {c['utterances']} utterances, "
+          f"{c['windows']} windows{noise}], threshold {result['threshold']:.3f} ({result['threshold_source']})")
+    print(f"  verification  EER {_pct(v['eer'])}  minDCF(p={v['p_target']:g}) {v['min_dcf']:.3f}  "
+          f"({v['target_pairs']} target / {v['nontarget_pairs']} non-target pairs)")
+    for key, text in (('all_enrolled', 'all enrolled'), ('rotations', 'rotations')):
+        r = ident[key]
+        line = (f"  {text:13s} top-1 {_pct(r['top1'])}  named {_pct(r['named'])}  unknown {_pct(r['unknown'])}  "
+                f"misnamed {_pct(r['misnamed'])}  ({r['counts']['trials']} trials)")
+        if 'far' in r:
+            line += f"  stranger FAR {_pct(r['far'])} ({r['counts']['false_accepts']}/{r['counts']['stranger_trials']})"
+        print(line)
+    ns = result.get('non_speech')
+    if ns:
+        print(f"  non-speech    named {_pct(ns['known_rate'])} ({ns['known']}/{ns['windows']} windows), "
+              f"passed the voice gate {_pct(ns['gate_rate'])} (min_speech_ratio {ns['min_speech_ratio']:g})")

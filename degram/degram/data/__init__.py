@@ -74,6 +74,7 @@ def _corpus_dataset(key: str, corpus, choice: str, data_root, sample_rate: int, 
     entries = corpus.entries(base, choice)
     if not entries:
         raise DatasetError(f'{key}: no audio found under {base}')
-    name = key if len(corpus.choices) == 1 else f'{key}:{choice}'
+    kinds = [c for c in corpus.choices if c not in corpus.subsets]
+    name = key if len(kinds) == 1 and choice not in corpus.subsets else f'{key}:{choice}'
     return AudioDataset(entries, sample_rate, labels=labels, name=name, default_validation=corpus.choices[choice],
                         label_kind=choice, group_kind=corpus.group_kind(choice))

@@ -22,7 +22,7 @@ METADATA_KEY = 'degram'
 OUTPUTS = ('logits', 'embedding')
 # checkpoint metadata that tells a runtime how to use the model
 RUNTIME_METADATA = ('name', 'multi_label', 'thresholds', 'min_level_db', 'window_length', 'hop_length',
-                    'speaker_threshold', 'speaker_score_scale')
+                    'speaker_threshold', 'speaker_score_scale', 'embedding_model', 'min_speech_ratio')
 
 
 class _Outputs(nn.Module):

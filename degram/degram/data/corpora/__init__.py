@@ -27,7 +27,9 @@ from ..dataset import Entry
 @dataclass(frozen=True)
 class Corpus:
     """``entries(base, choice)`` lists the corpus under ``<data root>/<folder>`` labelled by
-    ``choice`` (one of ``choices``: label kind → default validation groups)."""
+    ``choice`` (one of ``choices``: label kind → default validation groups). ``subsets``: the
+    choices that select part of the corpus rather than a label kind (e.g. ``voices:dev``); they
+    do not count when naming the dataset (a corpus with one label kind is named by its key)."""
 
     folder: str
     choices: dict[str, str]
@@ -35,6 +37,7 @@ class Corpus:
     group_kind: Callable[[str], str]
     entries: Callable[[Path, str], list[Entry]]
     aliases: tuple[str, ...] = ()
+    subsets: tuple[str, ...] = ()
 
 
 CORPORA: Registry = Registry('dataset')

@@ -6,6 +6,11 @@ children and adults), Arabic Speech Commands and FSDD, labelled ``so:SPEAKER0001
 choice) never enter this corpus: they are the held-out speakers for calibration and reporting.
 Groups: ``val`` = one utterance per speaker kept for monitoring the closed-set accuracy (the last
 speechocean762 utterance, ASC repetition 8, FSDD index 5), ``train`` = the rest.
+
+The subsets ``voices:dev`` (the 40 development speakers' utterances only, labelled
+``so:SPEAKER…``), ``voices:dev-a`` (the first 20 of the sorted development speakers: calibration)
+and ``voices:dev-b`` (the last 20: reporting) are for speaker evaluation; all their utterances are
+in the group ``dev``. ``voices`` / ``voices:speaker`` is the training corpus.
 """
 from __future__ import annotations
 
@@ -42,7 +47,21 @@ def development_speakers(root: Path) -> list[str]:
     return sorted(test[i] for i in order[:DEVELOPMENT_COUNT])
 
 
+#: subsets of the development speakers: choice → slice of the sorted list
+DEVELOPMENT_SUBSETS = {'dev': slice(None), 'dev-a': slice(None, DEVELOPMENT_COUNT // 2),
+                       'dev-b': slice(DEVELOPMENT_COUNT // 2, None)}
+
+
+def _development_entries(root: Path, choice: str) -> list[Entry]:
+    chosen = set(development_speakers(root)[DEVELOPMENT_SUBSETS[choice]])
+    rows = [r for r in speechocean_rows(root) if r['speaker'] in chosen]
+    rows.sort(key=lambda r: (r['speaker'], r['utt_id']))
+    return [Entry(r['path'], f"so:{r['speaker']}", 'dev') for r in rows]
+
+
 def _entries(root: Path, choice: str) -> list[Entry]:
+    if choice in DEVELOPMENT_SUBSETS:
+        return _development_entries(root, choice)
     held_out = set(development_speakers(root))
     entries = []
     by_speaker: dict[str, list[dict]] = {}
@@ -66,5 +85,6 @@ def _entries(root: Path, choice: str) -> list[Entry]:
     return entries
 
 
-CORPORA.register('voices', Corpus('.', {'speaker': 'val'}, 'speaker', lambda choice: 'part', _entries,
-                                  aliases=('speakers',)))
+CORPORA.register('voices', Corpus('.', {'speaker': 'val', **{k: 'dev' for k in DEVELOPMENT_SUBSETS}}, 'speaker',
+                                  lambda choice: 'part', _entries, aliases=('speakers',),
+                                  subsets=tuple(DEVELOPMENT_SUBSETS)))
