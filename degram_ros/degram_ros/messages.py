@@ -23,15 +23,20 @@ def _class_scores(pairs, labels) -> list:
     return [ClassScore(label=_label(labels, i), class_id=int(i), score=float(s)) for i, s in pairs]
 
 
+def _window_result(msg, stamp: Time, frame_id: str, window_length: float):
+    """The fields every per-window result shares: stamp (the window's first sample), frame, length."""
+    msg.header.stamp = stamp
+    msg.header.frame_id = frame_id
+    msg.window = to_duration(window_length)
+    return msg
+
+
 def sound_event_message(decision, labels, k: int, stamp: Time, frame_id: str, window_length: float):
     """→ degram_msgs/SoundEvent: label/confidence = the best detection, else the top-1 class;
     a window below the level gate is ``silent`` with no scores (label '', confidence 0)."""
     from degram_msgs.msg import SoundEvent
 
-    msg = SoundEvent()
-    msg.header.stamp = stamp
-    msg.header.frame_id = frame_id
-    msg.window = to_duration(window_length)
+    msg = _window_result(SoundEvent(), stamp, frame_id, window_length)
     msg.level_db = float(decision.level_db)
     msg.silent = bool(decision.gated)
     scores = np.asarray(decision.scores, dtype=np.float64).reshape(-1)
@@ -52,10 +57,7 @@ def speaker_message(scores, labels, k: int, threshold: float, stamp: Time, frame
 
     ranked = top_k(scores, k)
     best_id, best = ranked[0]
-    msg = SpeakerId()
-    msg.header.stamp = stamp
-    msg.header.frame_id = frame_id
-    msg.window = to_duration(window_length)
+    msg = _window_result(SpeakerId(), stamp, frame_id, window_length)
     msg.known = bool(best >= threshold)
     msg.speaker = _label(labels, best_id) if msg.known else 'unknown'
     msg.confidence = float(best)
@@ -72,10 +74,7 @@ def open_set_speaker_message(match, names: list[str], stamp: Time, frame_id: str
     enrolled name or 'unknown', the calibrated confidence, the candidates' cosine scores."""
     from degram_msgs.msg import ClassScore, SpeakerId
 
-    msg = SpeakerId()
-    msg.header.stamp = stamp
-    msg.header.frame_id = frame_id
-    msg.window = to_duration(window_length)
+    msg = _window_result(SpeakerId(), stamp, frame_id, window_length)
     msg.known = bool(match.known)
     msg.speaker = str(match.speaker)
     msg.confidence = float(match.confidence)
