@@ -64,7 +64,8 @@ def test_nested_config_round_trips_and_records_every_default():
     config = model.config.to_dict()
     assert config['frontend']['name'] == 'degram' and config['frontend']['n_filters'] == 32
     assert config['frontend']['aggregation'] == 'max'          # default written out
-    assert config['backbone'] == {'name': 'resnet18', 'dropout': 0.5, 'width': 8, 'head': 'linear', 'scale': 30.0}
+    assert config['backbone'] == {'name': 'resnet18', 'dropout': 0.5, 'width': 8, 'head': 'linear', 'scale': 30.0,
+                                  'pooling': 'mean', 'embedding_dim': 0}
     assert config['specaugment']['freq_masks'] == 2
     rebuilt = build_from_config(config)
     assert rebuilt.config == model.config

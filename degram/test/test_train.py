@@ -281,3 +281,29 @@ def test_voices_corpus_keeps_the_development_speakers_out():
     assert not labels & {f'so:{s}' for s in dev}
     corpora = [x.split(':')[0] for x in labels]
     assert (corpora.count('so'), corpora.count('asc'), corpora.count('fsdd')) == (160, 30, 6)
+
+
+def test_statistics_pooling_and_an_embedding_layer_give_signed_embeddings_of_that_size():
+    model = build_model('spectrogram', 'resnet18', num_classes=3, width=8, head='cosine', pooling='stats',
+                        embedding_dim=16).eval()
+    plain = build_model('spectrogram', 'resnet18', num_classes=3, width=8).eval()
+    wave = 0.1 * torch.randn(2, 16000)
+    with torch.no_grad():
+        out, relu_pooled = model.run(wave), plain.run(wave).embedding
+    assert out.embedding.shape == (2, 16) and model.backbone.embedding_size == 16
+    assert (out.embedding < 0).any() and (relu_pooled >= 0).all()   # the ReLU orthant, and out of it
+    with pytest.raises(ValueError, match='pooling'):
+        build_model('spectrogram', 'resnet18', num_classes=3, pooling='max')
+
+
+def test_the_trunk_of_a_mean_pooled_classifier_starts_an_embedding_model(tiny_data, tmp_path):
+    cfg = _config(tiny_data, tmp_path)
+    main(['train', '--config', str(cfg), '--name', 'plain'])
+    main(['train', '--config', str(cfg), '--name', 'emb', 'train.loss=aam', 'model.head=cosine',
+          'model.pooling=stats', 'model.embedding_dim=8', 'task=speaker_id',
+          f'train.init_trunk_from={tmp_path / "plain" / "best.pt"}'])
+    plain, emb = (load_checkpoint(tmp_path / name / 'best.pt').model for name in ('plain', 'emb'))
+    assert emb.backbone.embedding_size == 8
+    assert set(emb.state_dict()) - set(plain.state_dict()) == {
+        f'backbone.project.{k}' for k in ('0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean',
+                                          '1.running_var', '1.num_batches_tracked')}

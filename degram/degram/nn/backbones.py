@@ -16,6 +16,7 @@ from torch import nn
 from ..registry import Registry
 
 HEADS = ('linear', 'cosine')
+POOLINGS = ('mean', 'stats')
 
 
 def eca_kernel_size(channels: int) -> int:
@@ -88,17 +89,26 @@ class ResNet(nn.Module):
     ``head``: ``linear`` (dropout + a linear layer) or ``cosine`` (``scale`` × the cosine between
     the embedding and each class's weight vector: the logits of AAM-softmax speaker-embedding
     training, whose embeddings are then compared by cosine).
+
+    ``pooling``: ``mean`` (global average over time and frequency) or ``stats`` (average over
+    frequency, then the mean and standard deviation over time: statistics pooling of speaker
+    models). ``embedding_dim`` > 0 adds a linear layer + BatchNorm after the pooling, so the
+    embedding is not confined to the positive orthant of the last ReLU (cosines then use the whole
+    sphere, as a speaker embedding needs).
     """
 
     def __init__(self, block: type[BasicBlock] | type[Bottleneck], layers: tuple[int, ...],
                  num_classes: int, in_channels: int = 1, dropout: float = 0.5, eca: bool = False,
-                 width: int = 64, head: str = 'linear', scale: float = 30.0):
+                 width: int = 64, head: str = 'linear', scale: float = 30.0, pooling: str = 'mean',
+                 embedding_dim: int = 0):
         super().__init__()
         if num_classes < 1:
             raise ValueError(f'num_classes must be >= 1, got {num_classes}')
         if head not in HEADS:
             raise ValueError(f'head must be one of {HEADS}, got {head!r}')
-        self.head, self.scale = head, float(scale)
+        if pooling not in POOLINGS:
+            raise ValueError(f'pooling must be one of {POOLINGS}, got {pooling!r}')
+        self.head, self.scale, self.pooling = head, float(scale), pooling
         self.stem = nn.Sequential(*_conv_bn(in_channels, width, 7, 2), nn.ReLU(inplace=True),
                                   nn.MaxPool2d(3, 2, 1))
         stages, channels = [], width
@@ -109,9 +119,12 @@ class ResNet(nn.Module):
                 stages.append(block(channels, planes, stride if block_index == 0 else 1, eca))
                 channels = planes * block.expansion
         self.stages = nn.Sequential(*stages)
-        self.embedding_size = channels
+        pooled = channels * (2 if pooling == 'stats' else 1)
+        self.project = (nn.Sequential(nn.Linear(pooled, embedding_dim), nn.BatchNorm1d(embedding_dim))
+                        if embedding_dim > 0 else None)
+        self.embedding_size = embedding_dim if embedding_dim > 0 else pooled
         self.dropout = nn.Dropout(dropout)
-        self.fc = nn.Linear(channels, num_classes, bias=head == 'linear')
+        self.fc = nn.Linear(self.embedding_size, num_classes, bias=head == 'linear')
         for module in self.modules():
             if isinstance(module, nn.Conv2d):
                 nn.init.kaiming_normal_(module.weight, mode='fan_out', nonlinearity='relu')
@@ -121,7 +134,14 @@ class ResNet(nn.Module):
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """(B, C, T, F) → pooled embedding (B, D)."""
-        return self.stages(self.stem(x)).mean(dim=(2, 3))
+        maps = self.stages(self.stem(x))
+        if self.pooling == 'stats':
+            over_time = maps.mean(dim=3)                                    # (B, C, T')
+            std = (over_time.var(dim=2, unbiased=False) + 1e-5).sqrt()
+            pooled = torch.cat([over_time.mean(dim=2), std], dim=1)        # (B, 2C)
+        else:
+            pooled = maps.mean(dim=(2, 3))
+        return pooled if self.project is None else self.project(pooled)
 
     def classify(self, embedding: torch.Tensor) -> torch.Tensor:
         """Embedding (B, D) → logits (B, num_classes)."""
@@ -135,8 +155,9 @@ class ResNet(nn.Module):
 
 def _factory(block, layers, eca):
     def build(num_classes: int, in_channels: int = 1, dropout: float = 0.5, width: int = 64,
-              head: str = 'linear', scale: float = 30.0) -> ResNet:
-        return ResNet(block, layers, num_classes, in_channels, dropout, eca, width, head, scale)
+              head: str = 'linear', scale: float = 30.0, pooling: str = 'mean', embedding_dim: int = 0) -> ResNet:
+        return ResNet(block, layers, num_classes, in_channels, dropout, eca, width, head, scale, pooling,
+                      embedding_dim)
 
     build.__doc__ = (f"{'ECA-' if eca else ''}ResNet with {block.__name__} stages {layers}.")
     return build

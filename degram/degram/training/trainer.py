@@ -149,14 +149,16 @@ class Trainer:
         mine, theirs = self.model.config, start.model.config
 
         def architecture(config):   # what the trunk's weights depend on (not the head or dropout)
-            options = {k: v for k, v in config.backbone.options.items() if k not in ('dropout', 'head', 'scale')}
+            options = {k: v for k, v in config.backbone.options.items()
+                       if k not in ('dropout', 'head', 'scale', 'pooling', 'embedding_dim')}
             return config.frontend, config.backbone.name, options, config.sample_rate
         if architecture(mine) != architecture(theirs):
             raise ConfigError(f'train.init_trunk_from {start.path}: its front-end, backbone or sample rate '
                               f"differ from this config's")
-        trunk = {k: v for k, v in start.model.state_dict().items() if not k.startswith('backbone.fc.')}
+        head = ('backbone.fc.', 'backbone.project.')   # the classifier and any embedding layer start new
+        trunk = {k: v for k, v in start.model.state_dict().items() if not k.startswith(head)}
         missing, _ = self.model.load_state_dict(trunk, strict=False)
-        assert all(k.startswith('backbone.fc.') for k in missing), missing
+        assert all(k.startswith(head) for k in missing), missing
         self.log(f'trunk initialised from {start.path} (classifier layer new: {len(self.labels)} classes)')
 
     # -- resume --------------------------------------------------------------------------------
