@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import collections
 
+from degram.events import analyse_together
 from degram.streaming import AudioStream
 from degram_ros.audio_input import AudioInput
 from degram_ros.audio_subscription import AudioSubscription
@@ -73,8 +74,46 @@ class AudioChannel:
             self.audio = None
         self.input.slot = None
 
+    def diagnostics_values(self, model: str, task: str, device: str, backend: str, flavour: str, named: bool,
+                           database=None) -> dict[str, str]:
+        values = self.diagnostics.values(self.stream, self.counts, self.latencies, model, task, device, backend)
+        values['audio_qos'] = 'not subscribed' if self.audio is None else self.audio.describe()
+        for key in ('waiting_for_audio_info', 'audio_qos_switches', 'windows_without_speech'):
+            values[key] = str(self.counts[key])
+        values['audio_msgs'] = flavour
+        if named:
+            values['stream'] = self.name
+        if database is not None:
+            values['enrolled_speakers'] = str(len(database))
+            values['speaker_database'] = str(database.path)
+        return values
+
     def diagnostics_status(self, node_name: str, values: dict, device: str):
         """→ this stream's DiagnosticStatus, named ``degram_node: <node>`` (``<node>/<stream>``
         with several streams)."""
         name = f'degram_node: {node_name}' + (f'/{self.name}' if self.name else '')
         return self.diagnostics.status(name, values, device, self.input.format_error, self.input.last_audio)
+
+
+def process_batch(batch: list, lock) -> list:
+    """The inference thread: the newest window of each ready stream [(channel, window)], as one
+    model call (sound events, closed-set speakers; ``lock`` guards the streams' analyzers) → each
+    stream publishes its own results; → [(channel, exception)] for the streams whose window failed
+    alone (e.g. NaN scores)."""
+    failed = []
+    plain = [(c, w) for c, w in batch if c.results.speakers is None]
+    if plain:
+        with lock:
+            analyses = analyse_together([(c.results.analyzer, [w]) for c, w in plain])
+        for (channel, _), (analysis,) in zip(plain, analyses):
+            try:
+                channel.results.publish(analysis)
+            except Exception as exc:
+                failed.append((channel, exc))
+    for channel, window in batch:
+        if channel.results.speakers is not None:
+            try:
+                channel.results.process(window)
+            except Exception as exc:
+                failed.append((channel, exc))
+    return failed

@@ -27,19 +27,18 @@ import threading
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.lifecycle import LifecycleNode, State, TransitionCallbackReturn
 
-from degram.events import analyse_together
 from degram_ros import parameters, shutdown
 from degram_ros.audio_flavour import detect_flavour
 from degram_ros.audio_input import ThrottledLog
 from degram_ros.audio_subscription import POLL_S
-from degram_ros.channel import AudioChannel
+from degram_ros.channel import AudioChannel, process_batch
+from degram_ros.lifecycle_guard import answer_invalid_transitions
 from degram_ros.detection import background_text, build_detector
 from degram_ros.model import load_model, model_name, release
 from degram_ros.parameters import PARAMETERS, RUNTIME, StartupError  # noqa: F401
 from degram_ros.qos import AUDIO_QOS, LATCHED, VOLATILE_INFO  # noqa: F401
 from degram_ros.results import ResultPublisher
-from degram_ros.speakers import (SpeakerServices, is_embedding_model, open_speaker_mode, speech_ratio_of,
-                                 voice_detector)
+from degram_ros.speakers import SpeakerServices, configure_voice
 from degram_ros.worker import InferenceWorker, LatestSlot
 
 try:  # the message packages are only needed once the node is built
@@ -84,33 +83,12 @@ class DegramNode(LifecycleNode):
         self._autostarting = False
         self._declare_problems = parameters.declare(self)
         self.add_on_set_parameters_callback(self._on_set_parameters)
-        self._answer_invalid_transitions()
+        answer_invalid_transitions(self)
         if self.get_parameter('autostart').value:
             self._autostart()
         else:
             self.get_logger().info('autostart is false: unconfigured, waiting for a lifecycle '
                                    'manager (configure, then activate)')
-
-    def _answer_invalid_transitions(self) -> None:
-        """A change_state request for a transition the current state does not have: Jazzy's rclpy
-        raises inside the service callback, so the caller never gets an answer and the exception
-        reaches the executor; answer ``success: false`` instead, as later rclpy versions do."""
-        from lifecycle_msgs.srv import ChangeState
-
-        for service in self.services:
-            if service.srv_type is not ChangeState:
-                continue
-            inner = service.callback
-
-            def guarded(request, response, inner=inner):
-                try:
-                    return inner(request, response)
-                except Exception as exc:   # rclpy's RCLError: no such transition from this state
-                    self.get_logger().warning(f'change_state: transition {request.transition.id} '
-                                              f"{request.transition.label!r} refused: {exc}")
-                    response.success = False
-                    return response
-            service.callback = guarded
 
     def _autostart(self) -> None:
         self._autostarting = True
@@ -187,25 +165,10 @@ class DegramNode(LifecycleNode):
             raise StartupError(f"cannot use model '{m.name}': {exc}") from None
         self._channels = [AudioChannel(self, name, p, m.sample_rate, window, hop)
                           for name in parameters.stream_names(p)]
-        self._configure_voice(m, p)
+        self._speakers, self._vad, self._min_speech_ratio = configure_voice(m, p, self.get_logger())
         self._params = p
         if p['publish_representation'] and m.backend == 'onnxruntime':
             self.get_logger().warning(NO_REPRESENTATION)
-
-    def _configure_voice(self, m, p: dict) -> None:
-        """A speaker-embedding model: the enrolled people (open set) with its voice gate; any other
-        model: the voice gate when min_speech_ratio (or the model's metadata) asks for one."""
-        try:
-            if m.task == 'speaker_id' and is_embedding_model(m.predictor):
-                self._speakers = open_speaker_mode(m.predictor, p, self.get_logger())
-                self._vad, self._min_speech_ratio = self._speakers.vad, self._speakers.analyzer.min_speech_ratio
-            else:
-                self._min_speech_ratio = speech_ratio_of(m.predictor, p)
-                self._vad = voice_detector(self._min_speech_ratio)
-        except StartupError:
-            raise
-        except Exception as exc:   # e.g. silero-vad missing
-            raise StartupError(f'cannot set up the voice gate / speaker database: {exc}') from None
 
     def _explicit(self, name: str) -> bool:
         """Whether parameter ``name`` was given (command line, params file, overrides) rather than
@@ -221,7 +184,7 @@ class DegramNode(LifecycleNode):
         self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self._outputs = [self._diag_pub]
         self._worker = InferenceWorker(
-            self._process_batch, None, None, self.stream.hop_length,
+            lambda batch: process_batch(batch, self._analysis_lock), None, None, self.stream.hop_length,
             lambda exc: self._log('inference', 'error', f'inference failed: {exc}'),
             account=lambda channel: (channel.counts, channel.latencies))
         self._slot = self._worker.slot
@@ -261,28 +224,6 @@ class DegramNode(LifecycleNode):
         for channel in self._channels:
             if channel.results is not None:
                 channel.results.publish_info()
-
-    def _process_batch(self, batch: list) -> list:
-        """The inference thread: the newest window of each ready stream, as one model call (sound
-        events, closed-set speakers) → each stream publishes its own results; → [(stream,
-        exception)] for the streams whose window failed alone (e.g. NaN scores)."""
-        failed = []
-        plain = [(c, w) for c, w in batch if c.results.speakers is None]
-        if plain:
-            with self._analysis_lock:
-                analyses = analyse_together([(c.results.analyzer, [w]) for c, w in plain])
-            for (channel, _), (analysis,) in zip(plain, analyses):
-                try:
-                    channel.results.publish(analysis)
-                except Exception as exc:
-                    failed.append((channel, exc))
-        for channel, window in batch:
-            if channel.results.speakers is not None:
-                try:
-                    channel.results.process(window)
-                except Exception as exc:
-                    failed.append((channel, exc))
-        return failed
 
     # ---------------------------------------------------------------- the first stream (tests, tools)
     @property
@@ -379,19 +320,9 @@ class DegramNode(LifecycleNode):
     # ---------------------------------------------------------------- diagnostics
     def diagnostics_values(self, channel: AudioChannel | None = None) -> dict[str, str]:
         """The key/values of one stream's status (the first stream's by default)."""
-        c = channel or self._channels[0]
-        values = c.diagnostics.values(c.stream, c.counts, c.latencies, self.model_name, self.task,
-                                      self.device_text, self._model.backend)
-        values['audio_qos'] = 'not subscribed' if c.audio is None else c.audio.describe()
-        for key in ('waiting_for_audio_info', 'audio_qos_switches', 'windows_without_speech'):
-            values[key] = str(c.counts[key])
-        values['audio_msgs'] = AUDIO.description
-        if len(self._channels) > 1:
-            values['stream'] = c.name
-        if self._speakers is not None:
-            values['enrolled_speakers'] = str(len(self._speakers.database))
-            values['speaker_database'] = str(self._speakers.database.path)
-        return values
+        return (channel or self._channels[0]).diagnostics_values(
+            self.model_name, self.task, self.device_text, self._model.backend, AUDIO.description,
+            len(self._channels) > 1, None if self._speakers is None else self._speakers.database)
 
     def diagnostics_status(self, channel: AudioChannel | None = None):
         """→ one stream's diagnostic_msgs/DiagnosticStatus, named ``degram_node: <fully qualified

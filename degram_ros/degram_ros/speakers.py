@@ -216,3 +216,21 @@ def open_speaker_mode(predictor, p: dict, logger) -> SpeakerMode:
     else:
         logger.info(f'speaker database {path}: {len(database)} people ({", ".join(database.names()[:10])})')
     return SpeakerMode(database, vad, analyzer, threshold, scale)
+
+
+def configure_voice(model, p: dict, logger) -> tuple[SpeakerMode | None, object, float]:
+    """Configure: a speaker-embedding model → the enrolled people (open set) with its voice gate;
+    any other model → the voice gate when min_speech_ratio (or the model's metadata) asks for one.
+    → (speaker mode or None, voice detector or None, min speech ratio)."""
+    from degram_ros.parameters import StartupError
+
+    try:
+        if model.task == 'speaker_id' and is_embedding_model(model.predictor):
+            mode = open_speaker_mode(model.predictor, p, logger)
+            return mode, mode.vad, mode.analyzer.min_speech_ratio
+        ratio = speech_ratio_of(model.predictor, p)
+        return None, voice_detector(ratio), ratio
+    except StartupError:
+        raise
+    except Exception as exc:   # e.g. silero-vad missing
+        raise StartupError(f'cannot set up the voice gate / speaker database: {exc}') from None
