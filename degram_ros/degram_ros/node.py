@@ -246,6 +246,12 @@ class DegramNode(LifecycleNode):
     def _results(self):
         return self._channels[0].results if self._channels else None
 
+    @property
+    def executor_threads(self) -> int:
+        """Executor threads the executable spins this node with: 2 with speaker services (a stream
+        enrolment waits in its service while audio goes on), else 1."""
+        return 2 if self._speakers is not None else 1
+
     def pending_windows(self) -> int:
         """Windows handed to the inference thread and not yet taken."""
         return self._slot.pending

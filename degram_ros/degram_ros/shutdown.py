@@ -17,7 +17,7 @@ import threading
 import time
 
 import rclpy
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor, SingleThreadedExecutor
 from rclpy.signals import SignalHandlerOptions
 
 SPIN_PERIOD_S = 0.1    # how often the spin loop looks at the stop request
@@ -79,9 +79,11 @@ def run(name: str, create, errors: tuple, args=None, work=None, linger: float = 
 
 def _spin(parts: dict, guard: SignalGuard, work, linger: float) -> None:
     node = parts['node']
-    # two threads: the node's callbacks stay in order (one callback group) while a service of its
-    # own group (degram_node's stream enrolment) waits
-    executor = parts['executor'] = MultiThreadedExecutor(num_threads=2)
+    # one thread (rclpy's multi-threaded executor costs much more per callback, which counts with
+    # many audio streams) unless the node asks for more: degram_node's stream enrolment is a
+    # service of its own callback group that waits while the audio callbacks go on
+    threads = int(getattr(node, 'executor_threads', 1))
+    executor = parts['executor'] = SingleThreadedExecutor() if threads == 1 else MultiThreadedExecutor(threads)
     executor.add_node(node)
     thread = None
     if work is not None:
