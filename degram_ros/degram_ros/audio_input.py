@@ -58,6 +58,7 @@ class AudioInput:
         self.input = StreamInput(stream)
         self.frame_id = ''
         self.last_audio: float | None = None     # monotonic time of the last audio message
+        self.handled = 0                           # audio messages fully handled (windows handed over)
         self.slot = None
 
     @property
@@ -112,6 +113,8 @@ class AudioInput:
         except Exception as exc:  # never let one message take the node down
             self._counts['decode_errors'] += 1
             self._throttled('handle', 'error', f'cannot use audio message: {exc}')
+        finally:
+            self.handled += 1
 
     def _handle_audio(self, data, stamp: float | None, frame_id: str) -> None:
         self.last_audio = time.monotonic()

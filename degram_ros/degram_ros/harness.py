@@ -191,17 +191,19 @@ class AudioSource:
         """Like :meth:`stream`, but after each chunk wait until ``node`` (a DegramNode of this
         process) has taken it and decided every window it completed, so that no window is dropped
         however busy the machine is (for window-by-window comparisons); raises TimeoutError."""
-        counters, counts = node.stream.counters, node._counts
-        base_frames, base_windows = counters.frames_in, counters.windows
+        counters, counts, audio_input = node.stream.counters, node._counts, node._input
+        base_handled, base_windows = audio_input.handled, counters.windows
         base_done = counts['windows_processed'] + counts['inference_errors']
         step = max(1, int(round(chunk * rate)))
-        for i in range(0, len(frames), step):
+        for k, i in enumerate(range(0, len(frames), step)):
             part = frames[i:i + step]
             self.raw(encode_pcm(part, sample_format), None if start is None else start + i / rate, frame_id)
 
-            def taken(target=base_frames + i + len(part)) -> bool:
+            # the message handled to its end (its windows counted and handed over), then every
+            # window decided
+            def taken(target=base_handled + k + 1) -> bool:
                 done = counts['windows_processed'] + counts['inference_errors'] - base_done
-                return counters.frames_in >= target and done >= counters.windows - base_windows
+                return audio_input.handled >= target and done >= counters.windows - base_windows
             if not self.ros.wait_for(taken, timeout):
                 raise TimeoutError(f'the node did not take the chunk at {i / rate:.2f} s in {timeout} s')
 
