@@ -5,11 +5,14 @@ import numpy as np
 import pytest
 
 from degram import load_checkpoint
+from degram import load_model as degram_model
 from degram.audio import load_audio
 from degram.inference import PRETRAINED
 
 DATA = Path(__file__).resolve().parents[2].parent / 'shared' / 'data'
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason='shared data folder ../shared/data is absent')
+SOUND_EVENT_FOLD4_MIN = 0.25   # measured on the shipped models: see docs/training.md
+SPEAKERS_NAMED_MIN = 3
 
 
 def _accuracy(checkpoint, clips, labels):
@@ -21,7 +24,7 @@ def _accuracy(checkpoint, clips, labels):
 
 
 def test_shipped_files_are_small_and_fp16():
-    for name in ('speaker_id', 'sound_event', 'keyword'):
+    for name in ('speaker_id', 'sound_event', 'sound_event_esc10', 'keyword', 'speaker_embedding'):
         path = PRETRAINED.get(name).file
         assert path.is_file(), f'{path} is not installed'
         assert path.stat().st_size < 25e6
@@ -38,12 +41,52 @@ def test_speaker_id_recognises_held_out_repetitions():
     assert _accuracy(checkpoint, clips, speakers) >= 0.9
 
 
-def test_sound_event_recognises_the_held_out_fold():
-    checkpoint = load_checkpoint('sound_event')
-    assert checkpoint.task == 'sound_event' and 'dog_bark' in checkpoint.labels
+def test_sound_event_esc10_recognises_the_held_out_fold():
+    checkpoint = load_checkpoint('sound_event_esc10')
+    assert checkpoint.task == 'sound_event' and 'dog_bark' in checkpoint.labels and len(checkpoint.labels) == 10
     audio = DATA / 'esc10' / 'audio'
     clips = [sorted((audio / label).glob('4-*.ogg'))[0] for label in checkpoint.labels]  # fold 4
     assert _accuracy(checkpoint, clips, checkpoint.labels) >= 0.7
+
+
+def test_sound_event_is_the_calibrated_50_class_model_whose_window_is_its_training_crop():
+    import csv
+
+    from degram.training import load_config
+
+    checkpoint = load_checkpoint('sound_event')
+    rows = list(csv.DictReader(open(DATA / 'esc50' / 'meta.csv')))
+    assert sorted(checkpoint.labels) == sorted({r['category'] for r in rows}) and len(checkpoint.labels) == 50
+    assert checkpoint.multi_label and len(checkpoint.metadata['thresholds']) == 50
+    assert checkpoint.metadata['min_level_db'] < -40                       # a level gate: silence is silent
+    crop = load_config('sound_event')['data']
+    assert checkpoint.metadata['window_length'] == crop['crop_min'] == crop['crop_max'] == 2.0
+    assert 'BY-NC' in PRETRAINED.get('sound_event').licence
+    # fold 4 (our validation fold), one clip per class: better than chance (0.02) by far
+    clips = [DATA / 'esc50' / 'audio' / next(r['filename'] for r in rows if r['fold'] == '4' and r['category'] == c)
+             for c in checkpoint.labels]
+    assert _accuracy(checkpoint, clips, checkpoint.labels) >= SOUND_EVENT_FOLD4_MIN
+
+
+def test_speaker_embedding_names_enrolled_held_out_speakers_and_rejects_a_stranger():
+    from degram.data.corpora.voices import development_speakers
+    from degram.speaker import SpeakerDatabase, enrollment_embeddings, identify, score_threshold
+
+    predictor = degram_model('speaker_embedding')
+    assert predictor.metadata['embedding_model'] and predictor.metadata['min_speech_ratio'] == 0.3
+    threshold, scale = score_threshold(predictor)
+    database = SpeakerDatabase(Path('unused.db'), 'speaker_embedding', 'x' * 64)
+    people = development_speakers(DATA)[-6:]                                # dev-b: never calibrated on
+    clips = {s: sorted((DATA / 'speechocean762' / 'audio' / s).glob('*.ogg')) for s in people}
+    for speaker in people[:5]:
+        waves = [load_audio(c, 16000)[0] for c in clips[speaker][:3]]
+        database.enroll(speaker, np.concatenate([enrollment_embeddings(predictor, w, 16000) for w in waves]))
+
+    def who(clip) -> str:
+        return identify(predictor.embed(load_audio(clip, 16000)[0], 16000), database, threshold, scale).speaker
+
+    assert sum(who(clips[s][5]) == s for s in people[:5]) >= SPEAKERS_NAMED_MIN       # their 6th utterance
+    assert sum(who(c) == 'unknown' for c in clips[people[5]][:4]) >= 3               # a stranger
 
 
 def test_keyword_recognises_commands_of_unseen_speakers():
