@@ -169,3 +169,31 @@ def test_rep155_voices_follow_the_speech(ros, embedding_model, speech, tmp_path)
     assert {(m.id1_type, m.id2, m.id2_type) for m in matches.items} == {(IdsMatch.VOICE, 'alice_b_', IdsMatch.PERSON)}
     assert {m.id1 for m in matches.items} == set(spoken)
     ros.remove(node)
+
+
+def test_the_voice_gate_serves_other_models_too(ros, checkpoint_keyword_like, speech):
+    """min_speech_ratio with a sound-event model (e.g. the keyword one): windows without speech give
+    no result and are counted; speech windows are scored as before."""
+    from degram_msgs.msg import SoundEvent
+
+    from degram_ros.node import DegramNode
+
+    node = ros.add(DegramNode, 'degram_node', namespace='/kw', params={
+        'model_path': str(checkpoint_keyword_like), 'device': 'cpu', 'stamped': True, 'min_speech_ratio': 0.3})
+    events = ros.collect(SoundEvent, '/kw/sound_event', 100)
+    noise = (0.05 * np.random.default_rng(0).standard_normal(3 * RATE)).astype(np.float32)   # loud, no speech
+    samples = speech[1][1]
+    _stream(ros, node, '/kw', np.concatenate([noise, samples]), 700.0)
+    assert node._counts['windows_without_speech'] >= 3
+    assert events.items and all(e.header.stamp.sec + e.header.stamp.nanosec * 1e-9 >= 702.0 for e in events.items)
+    assert node.diagnostics_values()['windows_without_speech'] == str(node._counts['windows_without_speech'])
+    ros.remove(node)
+
+
+@pytest.fixture(scope='module')
+def checkpoint_keyword_like(tmp_path_factory):
+    from degram import build_model, save_checkpoint
+
+    model = build_model('spectrogram', 'resnet18', num_classes=3, width=8)
+    return save_checkpoint(model, tmp_path_factory.mktemp('kw') / 'kw.pt', labels=['stop', 'go', 'left'],
+                           task='sound_event', name='kw', window_length=1.0, hop_length=0.5)
