@@ -28,6 +28,7 @@ class StreamEnrolment:
         self.name, self.seconds, self.hop, self.stream = name, seconds, hop_length, stream
         self.embeddings: list[np.ndarray] = []
         self.speech_seconds = 0.0
+        self.cancelled = False
         self.done = threading.Event()
 
     def add(self, embedding: np.ndarray, speech_ratio: float) -> None:
@@ -119,6 +120,8 @@ class SpeakerServices:
         finally:
             with self._lock:
                 self._pending = None
+        if request.cancelled:
+            raise RuntimeError('the node stopped listening (deactivated) before enough speech arrived')
         if not finished:
             raise TimeoutError(f'only {request.speech_seconds:.1f} s of speech in {timeout:.0f} s')
         self.database.enroll(name, np.stack(request.embeddings))
@@ -147,6 +150,7 @@ class SpeakerServices:
         with self._lock:
             pending, self._pending = self._pending, None
         if pending is not None:
+            pending.cancelled = True
             pending.done.set()
         for service in self.services:
             self._node.destroy_service(service)
