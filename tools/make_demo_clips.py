@@ -26,7 +26,7 @@ SPEAKERS = ('00000003', '00000011')                       # the scene's talkers,
 #: the speaker demo: enrolled people (ASC speaker → demo name) and a stranger who is never enrolled
 PEOPLE = {'00000003': 'amal', '00000011': 'basim', '00000024': 'celia'}
 STRANGER = '00000017'
-ENROL_COMMANDS = ('stop', 'forward', 'backward', 'left')
+ENROL_COMMANDS = ('stop', 'forward', 'backward', 'left', 'move', 'rotate', 'start', 'no')
 TALK = ('right', 'up', 'down', 'yes')
 
 

@@ -74,7 +74,9 @@ def format_result(msg, t0: float) -> str:
     stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
     scores = list(getattr(msg, 'top_k', None) or getattr(msg, 'candidates', []))
     best = getattr(msg, 'label', None) or getattr(msg, 'speaker', '?')
-    others = ', '.join(f'{s.label} {s.score:.2f}' for s in scores[1:3])
+    # the runners-up; for an 'unknown' speaker the best candidates themselves
+    shown = scores[:2] if getattr(msg, 'speaker', '') == 'unknown' else scores[1:3]
+    others = ', '.join(f'{s.label} {s.score:.2f}' for s in shown)
     mark = '*' if getattr(msg, 'detected', getattr(msg, 'known', False)) else ' '
     if getattr(msg, 'silent', False):
         return f't={stamp - t0:5.2f}s   (silent, {msg.level_db:.0f} dBFS)'
