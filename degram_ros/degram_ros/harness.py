@@ -98,17 +98,30 @@ class RosHarness:
     def publisher(self, msg_type, topic: str, qos=10):
         return self.client.create_publisher(msg_type, topic, qos)
 
-    def call(self, srv_type, name: str, request=None, timeout: float = 20.0):
+    def call(self, srv_type, name: str, request=None, timeout: float = 20.0, retry_after: float | None = None):
         """Call service ``name`` from the client node (as ``ros2 param`` / ``ros2 lifecycle``
-        do); → the response; raises TimeoutError when the service or its answer does not come."""
+        do); → the response; raises TimeoutError when the service or its answer does not come.
+
+        ``retry_after`` (idempotent services only, e.g. the parameter services): send the request
+        again when no answer came within that many seconds. Right after a process starts, DDS may
+        report the service before the request or the reply path is matched, and that request is
+        then lost for good."""
         client = self.client.create_client(srv_type, name)
+        request = request if request is not None else srv_type.Request()
         try:
             if not client.wait_for_service(timeout_sec=timeout):
                 raise TimeoutError(f'service {name} did not appear')
-            future = client.call_async(request if request is not None else srv_type.Request())
-            if not self.wait_for(future.done, timeout):
-                raise TimeoutError(f'service {name} did not answer')
-            return future.result()
+            deadline = time.monotonic() + timeout
+            futures = [client.call_async(request)]
+            while not any(f.done() for f in futures):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f'service {name} did not answer')
+                if self.wait_for(lambda: any(f.done() for f in futures), min(left, retry_after or left)):
+                    break
+                if retry_after and deadline - time.monotonic() > 0:
+                    futures.append(client.call_async(request))
+            return next(f for f in futures if f.done()).result()
         finally:
             self.client.destroy_client(client)
 

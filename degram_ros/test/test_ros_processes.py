@@ -107,11 +107,12 @@ def test_wav_publisher_double_sigint_exits_cleanly(wav):
 def _parameter_services(ros, node_path: str, names: list[str]):
     from rcl_interfaces.srv import DescribeParameters, GetParameters, ListParameters
 
-    listed = ros.call(ListParameters, f'{node_path}/list_parameters').result.names
+    # idempotent: re-sent if a request to the just-started process is lost in discovery
+    listed = ros.call(ListParameters, f'{node_path}/list_parameters', retry_after=5.0).result.names
     values = ros.call(GetParameters, f'{node_path}/get_parameters',
-                      GetParameters.Request(names=names)).values
+                      GetParameters.Request(names=names), retry_after=5.0).values
     described = ros.call(DescribeParameters, f'{node_path}/describe_parameters',
-                         DescribeParameters.Request(names=names)).descriptors
+                         DescribeParameters.Request(names=names), retry_after=5.0).descriptors
     return listed, values, described
 
 
@@ -160,7 +161,7 @@ def test_degram_node_parameter_services_and_rejection_reasons(ros, model):
 
         def set_one(name, value):
             request = SetParameters.Request(parameters=[Parameter(name, value=value).to_parameter_msg()])
-            return ros.call(SetParameters, f'{path}/set_parameters', request).results[0]
+            return ros.call(SetParameters, f'{path}/set_parameters', request, retry_after=5.0).results[0]
 
         # what `ros2 param set` prints: rclpy's own descriptor checks answer first
         reasons = []
