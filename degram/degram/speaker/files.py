@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -40,17 +39,6 @@ def atomic_write(path: Path, data: bytes, mode: int) -> None:
 
 
 def atomic_copy(source: Path, target: Path) -> None:
-    """``target`` becomes a durable copy of ``source`` (same mode), replaced in one rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f'.{target.name}.', suffix='.tmp', dir=target.parent)
-    try:
-        os.fchmod(fd, source.stat().st_mode & 0o777)
-        with os.fdopen(fd, 'wb') as out, open(source, 'rb') as src:
-            shutil.copyfileobj(src, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
+    """``target`` becomes a durable copy of ``source`` (same mode), replaced in one rename (a
+    speaker database is a small file: read whole, written like any other save)."""
+    atomic_write(target, source.read_bytes(), source.stat().st_mode & 0o777)
