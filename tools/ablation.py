@@ -25,6 +25,8 @@ report (mean ± std of top-1 and mAP over folds × seeds) is rewritten from ever
 
 Full run (heavy: 4 front-ends × (1 + 4) trainings × seeds):
     python tools/ablation.py --output runs/ablation --report runs/ablation/ablation.md
+ESC-50 at a fixed CPU budget (docs/training.md; two processes side by side on 2 cores):
+    python tools/ablation.py --tasks esc50 --max-epochs 20 --num-threads 1 --output runs/abl50
 Smoke run on 2 CPU cores:
     python tools/ablation.py --output /tmp/abl --max-epochs 1 --max-steps-per-epoch 1 \
         --folds 4 --frontends spectrogram,degram --batch-size 8 --num-threads 2 --eval-limit 40
