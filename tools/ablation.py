@@ -18,10 +18,11 @@ cross-entropy on the 50 classes, trained on clean clips (no negatives, no level 
 2 s crops as the shipped model, lr 1e-3, batch 32, best epoch by validation top-1 (``ESC50_RECIPE``).
 
 Every run (task, front-end, fold, seed) trains with :func:`degram.training.train` from the
-shipped config (speaker_id.yaml / sound_event.yaml) with only the front-end, validation fold,
-seed and the given overrides changed, then writes ``<output>/results/<run>.json``. Finished runs
-are skipped when the script is started again (so it can be scheduled piecemeal); the Markdown
-report (mean ± std of top-1 and mAP over folds × seeds) is rewritten from every result found.
+shipped config (speaker_id.yaml / sound_event_esc10.yaml / sound_event.yaml with ``ESC50_RECIPE``)
+with only the front-end, validation fold, seed and the given overrides changed, then writes
+``<output>/results/<run>.json``. Finished runs are skipped when the script is started again (so it
+can be scheduled piecemeal); the Markdown report (mean ± std of top-1 and mAP over folds × seeds)
+is rewritten from every result found.
 
 Full run (heavy: 4 front-ends × (1 + 4) trainings × seeds):
     python tools/ablation.py --output runs/ablation --report runs/ablation/ablation.md
@@ -121,22 +122,21 @@ def plan(args) -> list[dict]:
 def noise_sources(task: str, args) -> list[str] | None:
     from degram.data import DatasetError, find_data_root
 
-    root = find_data_root(args.data_root)
+    def data_root() -> Path:
+        root = find_data_root(args.data_root)
+        if root is None:
+            raise DatasetError('no data root: pass --data-root')
+        return root
+
     if task == 'asc':
-        if root is None:
-            raise DatasetError('no data root: pass --data-root')
-        return [str(root / 'esc10' / 'audio' / c) for c in _csv(args.noise_classes)]
+        return [str(data_root() / 'esc10' / 'audio' / c) for c in _csv(args.noise_classes)]
     if task == 'esc50':
-        if root is None:
-            raise DatasetError('no data root: pass --data-root')
-        return [str(root / 'speech_commands_noise' / f) for f in _csv(args.esc50_noise)]
+        return [str(data_root() / 'speech_commands_noise' / f) for f in _csv(args.esc50_noise)]
     choice = str(args.esc10_noise)
     if choice.lower() == 'none':
         return None
     if choice.lower() == 'fsdd':
-        if root is None:
-            raise DatasetError('no data root: pass --data-root')
-        return [str(root / 'fsdd' / 'recordings')]
+        return [str(data_root() / 'fsdd' / 'recordings')]
     return [choice]
 
 
