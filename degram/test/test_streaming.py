@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from degram.inference import top_k
-from degram.streaming import (SAMPLE_FORMATS, AudioStream, InputFormatError, ReceiveClockStamper, decode_pcm,
-                              encode_pcm, frame_bytes, normalize_sample_format, select_channel)
+from degram.streaming import (SAMPLE_FORMATS, AudioStream, InputFormatError, SampleClock, decode_pcm, encode_pcm,
+                              frame_bytes, normalize_sample_format, select_channel)
 
 
 def _ramp(n, channels=1):
@@ -135,19 +135,20 @@ def test_format_change_resets_stream():
         AudioStream(16000, 0.5, 1.0)
 
 
-def test_receive_clock_stamper_smooths_jitter():
-    stamper = ReceiveClockStamper(tolerance=0.5)
-    assert stamper(10.1, 0.1) == pytest.approx(10.0)
-    assert stamper(10.23, 0.1) == pytest.approx(10.1)     # jitter: keep the timeline
-    assert stamper(10.25, 0.3) == pytest.approx(10.2)     # burst with a longer chunk: no going back
-    assert stamper(20.0, 0.1) == pytest.approx(19.9)      # far ahead: re-anchor
-    for k in range(50):                                   # a replay 4x faster than real time
-        receive = 20.0 + 0.025 * (k + 1)
-        stamp = stamper(receive, 0.1)
-        # issue 12: the gap-free timeline used to run 3.75 s ahead of the arrival here
-        assert stamp + 0.1 <= receive + 0.5 + 1e-9       # never more than the tolerance in the future
-    assert stamp == pytest.approx(receive - 0.1, abs=0.5)
-    assert stamper(5.0, 0.1) == pytest.approx(4.9)        # receive clock went back: re-anchor
+def test_sample_clock_averages_agreeing_stamps_and_judges_the_others():
+    clock = SampleClock(tolerance=0.1, gap_tolerance=0.2)
+    assert clock.observe(10.02, 0.0) == 'agrees' and clock.time_at(0.0) == pytest.approx(10.02)
+    assert clock.observe(10.23, 0.25) == 'agrees'          # 20 ms early: the mean of the two
+    assert clock.time_at(0.0) == pytest.approx(10.0)
+    assert clock.observe(10.62, 0.5) == 'reanchor'         # 120 ms late, not a gap: jump to it
+    assert clock.time_at(0.5) == pytest.approx(10.62)
+    assert clock.observe(10.70, 0.75) == 'reanchor'        # 170 ms early, after the previous start
+    assert clock.observe(11.5, 1.0) == 'discontinuity'     # 300 ms late: audio was lost
+    assert clock.observe(10.0, 1.0) == 'backwards'         # before the previous message began
+    assert clock.observe(10.0, 1.0, may_reset=False) == 'reanchor'   # the receive clock: no resets
+    assert clock.time_at(1.0) == pytest.approx(10.0)
+    with pytest.raises(ValueError):
+        SampleClock(tolerance=0.0)
 
 
 def test_top_k():
@@ -168,14 +169,18 @@ def test_float_input_beyond_full_scale_is_clipped_and_counted():
     assert len(windows) == 1 and np.abs(windows[0].samples).max() <= 1.0 + 1e-6
 
 
-def test_overlapping_or_duplicate_stamps_reset_and_count_the_discarded_samples():
+def test_exact_duplicates_are_dropped_and_counted_and_overlaps_keep_the_buffer():
     stream = AudioStream(16000, 1.0, 0.5)
-    stream.push(_s16(0.4), 10.0)
-    windows, events = stream.push(_s16(0.4), 10.0)          # the same stamp again
-    assert events == ['overlap'] and stream.counters.overlap == 1 and windows == []
-    assert stream.counters.discarded_samples == {'overlap': 6400}
-    stream.push(_s16(0.4), 10.4)                            # continues the new segment: fine
-    assert stream.counters.overlap == 1
+    first = _s16(0.4)
+    stream.push(first, 10.0)
+    windows, events = stream.push(first, 10.0)               # the same stamp and bytes again
+    assert events == ['duplicate'] and stream.counters.duplicates == 1 and windows == []
+    assert stream.buffered_seconds == pytest.approx(0.4)     # the buffer is kept
+    windows, events = stream.push(_s16(0.4, amplitude=0.2), 10.39)   # overlaps by 10 ms: jitter
+    assert events == [] and stream.buffered_seconds == pytest.approx(0.8)
+    windows, events = stream.push(_s16(0.4), 10.8)
+    assert events == [] and [w.stamp for w in windows] == [pytest.approx(10.0, abs=0.005)]   # the mean
+    assert stream.counters.resets == 1 and stream.counters.discarded_samples == {}
 
 
 def test_format_changes_are_counted_with_what_they_discard():

@@ -19,7 +19,9 @@ EVENT_TEXT = {
     'oversize': 'oversized audio message: kept only its newest window',
     'backwards': 'audio timestamps went backwards: buffer reset',
     'discontinuity': 'gap in audio timestamps (lost messages?): buffer reset',
-    'overlap': 'audio timestamps overlap the previous message (duplicate?): buffer reset',
+    'reanchor': 'audio timestamps disagree with the sample count by more than stamp_tolerance: capture '
+                'times re-anchored to them, audio kept',
+    'duplicate': 'exact duplicate audio message (same stamp and bytes) dropped',
     'clipped': 'float samples beyond full scale clipped to [-1, 1]',
     'receive_gap': 'the audio producer paused for longer than the hop: buffer reset',
 }

@@ -33,7 +33,8 @@ class AudioChannel:
         self.latencies: collections.deque = collections.deque(maxlen=200)
         self.stream = AudioStream(model_rate, window, hop, sample_rate=p['sample_rate'], channels=p['channels'],
                                   sample_format=p['sample_format'], channel=p['channel'],
-                                  max_message_length=p['max_message_length'])
+                                  max_message_length=p['max_message_length'],
+                                  stamp_tolerance=p['stamp_tolerance'])
         self.input = AudioInput(self.stream, self.counts, node.get_logger(), node.get_clock(), model_rate,
                                 require_info=p['require_audio_info'])
         self.diagnostics = DiagnosticsReport()

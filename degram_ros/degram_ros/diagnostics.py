@@ -9,7 +9,7 @@ NO_AUDIO_S = 3.0
 #: the counters whose growth turns the status to WARN
 BAD_KEYS = ('windows_dropped', 'ragged_messages', 'nonfinite_messages', 'empty_messages',
             'oversize_messages', 'backwards_stamps', 'decode_errors', 'inference_errors',
-            'overlapping_stamps', 'clipped_messages', 'receive_gaps', 'format_changes',
+            'duplicate_messages', 'clipped_messages', 'receive_gaps', 'format_changes',
             'waiting_for_audio_info')
 FORMAT_KINDS = ('mp3', 'unknown_format', 'bad_format', 'unknown_coding')
 
@@ -65,7 +65,8 @@ class DiagnosticsReport:
             'oversize_messages': str(c.oversize),
             'backwards_stamps': str(c.backwards),
             'stamp_gaps': str(c.discontinuity),
-            'overlapping_stamps': str(c.overlap),
+            'stamp_reanchors': str(c.reanchors),
+            'duplicate_messages': str(c.duplicates),
             'clipped_messages': str(c.clipped),
             'receive_gaps': str(c.receive_gaps),
             'format_changes': str(c.format_changes),

@@ -204,21 +204,27 @@ class AudioSource:
         """Like :meth:`stream`, but after each chunk wait until ``node`` (a DegramNode of this
         process) has taken it and decided every window it completed, so that no window is dropped
         however busy the machine is (for window-by-window comparisons); raises TimeoutError."""
+        step = max(1, int(round(chunk * rate)))
+        self.send_lockstep(node, [(encode_pcm(frames[i:i + step], sample_format),
+                                   None if start is None else start + i / rate) for i in range(0, len(frames), step)],
+                           frame_id, timeout)
+
+    def send_lockstep(self, node, messages, frame_id: str = '', timeout: float = 60.0) -> None:
+        """Publish ``messages`` ([(payload bytes, stamp or None)]) one at a time, each once ``node``
+        has taken the one before and decided every window it completed; raises TimeoutError."""
         counters, counts, audio_input = node.stream.counters, node._counts, node._input
         base_handled, base_windows = audio_input.handled, counters.windows
         base_done = counts['windows_processed'] + counts['inference_errors']
-        step = max(1, int(round(chunk * rate)))
-        for k, i in enumerate(range(0, len(frames), step)):
-            part = frames[i:i + step]
-            self.raw(encode_pcm(part, sample_format), None if start is None else start + i / rate, frame_id)
+        for k, (payload, stamp) in enumerate(messages):
+            self.raw(payload, stamp, frame_id)
 
             # the message handled to its end (its windows counted and handed over), then every
             # window decided
             def taken(target=base_handled + k + 1) -> bool:
                 done = counts['windows_processed'] + counts['inference_errors'] - base_done
                 return audio_input.handled >= target and done >= counters.windows - base_windows
-            if not self.ros.wait_for(taken, timeout):
-                raise TimeoutError(f'the node did not take the chunk at {i / rate:.2f} s in {timeout} s')
+            if not self.ros.wait_for(taken, timeout, interval=0.002):
+                raise TimeoutError(f'the node did not take message {k} (stamp {stamp}) in {timeout} s')
 
 
 def tone(seconds: float, rate: int, freq: float = 440.0, amplitude: float = 0.3) -> np.ndarray:

@@ -157,6 +157,11 @@ PARAMETERS: dict[str, Rule] = {
                                       'vision_msgs/Classification (classification, the detections of each '
                                       'window) when vision_msgs is installed'),
     'frame_id': Rule('', "header.frame_id of results; empty = the audio's frame (stamped input)"),
+    'stamp_tolerance': Rule(0.1, 'seconds a stamp may disagree with the sample count before the capture-time '
+                                 'estimate re-anchors to it (never a buffer reset); capture drivers jitter and '
+                                 'burst by tens of ms. A stamp later by more than max(0.2 s, this) is a gap, '
+                                 'one earlier than the previous message by more than this a restart: both reset',
+                            (0.001, 10.0)),
     'max_message_length': Rule(10.0, 'seconds: longer audio messages keep only their newest part',
                                (0.1, 3600.0)),
     'num_threads': Rule(0, 'CPU threads for inference (torch, and ONNX Runtime intra-op); 0 = the '

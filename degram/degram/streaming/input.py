@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from .mp3 import looks_like_mp3
 from .pcm import PCM_CODINGS, InputFormatError, frame_bytes, quote
-from .stamps import ReceiveClockStamper
 from .stream import AudioStream
 
 MP3_BY_CONTENT = InputFormatError('mp3', 'the audio bytes are MP3 (ID3 tag / MPEG frames) although no AudioInfo '
@@ -26,16 +25,18 @@ class StreamInput:
     :meth:`push` raises it until a usable one arrives. Until some AudioInfo has arrived, MP3 bytes
     are recognised by their content and refused the same way.
 
-    Plain AudioData (no stamp): a pause of the producer longer than the hop (the time between two
-    messages minus the audio they carry) resets the stream, counted as ``receive_gaps``, so no
-    window glues audio from before and after the pause.
+    Plain AudioData (no stamp): the receive time minus the message's duration is its stamp, put on
+    the sample timeline by the same :class:`degram.streaming.stamps.SampleClock` as capture stamps
+    (receive jitter and bursts do not move it; a fast replay re-anchors it, so that no stamp lies in
+    the future of the audio's arrival).  A pause of the producer longer than the hop (the time
+    between two messages minus the audio they carry) resets the stream, counted as
+    ``receive_gaps``, so no window glues audio from before and after the pause.
     """
 
     def __init__(self, stream: AudioStream):
         self.stream = stream
         self.format_error: InputFormatError | None = None
         self.info_received = False
-        self._stamper = ReceiveClockStamper()
         self._last_receive: float | None = None
 
     def set_info(self, sample_rate: int, channels: int, sample_format: str, coding_format: str = 'wave') -> bool:
@@ -52,14 +53,14 @@ class StreamInput:
             raise
         was_bad, self.format_error = self.format_error is not None, None
         if self.stream.format != before:
-            self._stamper.reset()
             self._last_receive = None
             return True
         return was_bad
 
     def push(self, data, stamp: float | None, receive_time: float) -> tuple[list, list]:
         """One message: ``stamp`` is its capture time (AudioDataStamped) or None (plain AudioData:
-        the receive time minus its duration, smoothed) → (windows, bad-input events)."""
+        the receive time minus its duration, filtered on the sample timeline) → (windows, bad-input
+        events)."""
         if self.format_error is not None:
             raise self.format_error
         if not self.info_received and looks_like_mp3(data):
@@ -72,15 +73,13 @@ class StreamInput:
             if self._last_receive is not None and receive_time < self._last_receive:
                 self.stream.counters.backwards += 1      # the receive clock itself went back
                 self.stream.reset('backwards')
-                self._stamper.reset()
                 events.append('backwards')
             elif (self._last_receive is not None
                   and receive_time - self._last_receive - duration > self.stream.hop_length):
                 self.stream.counters.receive_gaps += 1
                 self.stream.reset('receive_gap')
-                self._stamper.reset()
                 events.append('receive_gap')
             self._last_receive = receive_time
-            stamp = self._stamper(receive_time, duration)
+            stamp = receive_time - duration
         windows, stream_events = self.stream.push(data, stamp, contiguous_clock=contiguous)
         return windows, events + stream_events

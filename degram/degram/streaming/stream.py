@@ -20,16 +20,26 @@ Bad-input policies (the node logs them, throttled, and reports the counters in /
 ``oversize``
     A message longer than ``max_message_length`` seconds: only its newest part (one window) is
     kept, older audio is dropped; the stamp of the kept part is shifted accordingly.
+Capture times follow the samples (:class:`degram.streaming.stamps.SampleClock`): within a continuous
+stream the sample count is the timeline and each message's stamp is one noisy observation of it,
+filtered into an offset; every window is stamped with the estimated capture time of its first
+sample.  Stamps that disagree with the timeline by at most ``stamp_tolerance`` (driver jitter,
+bursts) change nothing else.
+
+``reanchor``
+    A stamp further than ``stamp_tolerance`` from the timeline, neither a gap nor a restart (e.g.
+    a replay faster than real time stamped at publish time): the estimate jumps to the stamp; the
+    buffer and every sample are kept.
 ``backwards``
-    A capture stamp earlier than the previous message's: the buffer and resampler are reset and
-    the stream restarts at the new stamp.
+    A capture stamp earlier than the estimated start of the previous message by more than
+    ``stamp_tolerance`` (a restarted clock): the buffer and resampler are reset and the stream
+    restarts at the new stamp.
 ``discontinuity``
-    A stamp more than ``gap_tolerance`` seconds after the end of the previous message (lost
-    messages): the buffer is reset so that no window glues two separate pieces of audio.
+    A stamp later than the timeline by more than ``gap_tolerance`` seconds (lost messages): the
+    buffer is reset so that no window glues two separate pieces of audio.
     (Only for real capture stamps; with receive-clock stamps :class:`StreamInput` detects pauses.)
-``overlap``
-    A capture stamp before the end of the previous message (a duplicate or overlapping stamp):
-    the buffer is reset, as for ``backwards``.
+``duplicate``
+    A message with the same capture stamp and the same bytes as one of the last few: dropped.
 ``clipped``
     Float samples beyond full scale (±1e38 is finite): clipped to [-1, 1], so that the model never
     sees values it cannot handle.
@@ -40,13 +50,16 @@ window used to ``counters.discarded_samples[reason]``.
 from __future__ import annotations
 
 import collections
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .pcm import InputFormatError, decode_pcm, normalize_sample_format, select_channel
+from .stamps import BACKWARDS, DISCONTINUITY, REANCHOR, STAMP_TOLERANCE, SampleClock
 
-OVERLAP_TOLERANCE = 0.002  # seconds a stamp may start before the previous message's end (stamp rounding)
+RECENT_MESSAGES = 8   # how many earlier messages a duplicate is looked for among (reordered resends)
+
 
 class StreamResampler:
     """Streaming mono resampler (soxr.ResampleStream); identity when the rates match.
@@ -88,7 +101,8 @@ class StreamCounters:
     oversize: int = 0
     backwards: int = 0
     discontinuity: int = 0
-    overlap: int = 0
+    reanchors: int = 0
+    duplicates: int = 0
     clipped: int = 0
     receive_gaps: int = 0
     format_changes: int = 0
@@ -107,7 +121,8 @@ class AudioStream:
 
     def __init__(self, model_rate: int, window_length: float, hop_length: float, *,
                  sample_rate: int = 16000, channels: int = 1, sample_format: str = 'S16LE',
-                 channel: int = -1, max_message_length: float = 10.0, gap_tolerance: float = 0.2):
+                 channel: int = -1, max_message_length: float = 10.0, gap_tolerance: float = 0.2,
+                 stamp_tolerance: float = STAMP_TOLERANCE):
         if not 0 < hop_length <= window_length:
             raise ValueError(f'need 0 < hop_length <= window_length, got {hop_length} > '
                              f'{window_length}')
@@ -118,6 +133,8 @@ class AudioStream:
         self.channel = int(channel)
         self.max_message_length = float(max_message_length)
         self.gap_tolerance = float(gap_tolerance)
+        self.clock = SampleClock(stamp_tolerance, gap_tolerance)
+        self._recent: collections.deque = collections.deque(maxlen=RECENT_MESSAGES)  # (stamp, digest)
         self.counters = StreamCounters()
         self._window_index = 0
         self.set_format(sample_rate, channels, sample_format)
@@ -157,11 +174,9 @@ class AudioStream:
         self._buffer = np.zeros(0, dtype=np.float32)
         self._buffer_start = 0        # output-sample index of _buffer[0] (segment timeline)
         self._in_frames = 0           # input frames consumed in this segment
-        self._anchors: collections.deque = collections.deque()  # (input frame index, stamp)
+        self.clock.reset()
         self._next_start = 0          # output index of the next window's first sample
         self._emitted_end = 0         # output index just past the last window handed out
-        self._last_stamp: float | None = None
-        self._expected_next: float | None = None
         self.counters.resets += 1
 
     @property
@@ -171,10 +186,13 @@ class AudioStream:
     # -- input -----------------------------------------------------------------------------
     def push(self, data, stamp: float, *, contiguous_clock: bool = False) -> tuple[list, list]:
         """Add one message. ``contiguous_clock``: stamps come from the receive clock (no
-        discontinuity, overlap or backwards resets: the caller knows the clock)."""
+        discontinuity, backwards or duplicate handling: the caller knows the clock)."""
         events: list[str] = []
         c = self.counters
         c.messages += 1
+        if not contiguous_clock and self._seen_before(data, stamp):
+            c.duplicates += 1
+            return [], ['duplicate']
         frames, rest = decode_pcm(data, self.sample_format, self.channels)
         if rest:
             c.ragged += 1
@@ -183,7 +201,6 @@ class AudioStream:
             c.empty += 1
             events.append('empty')
             return [], events
-        message_stamp = stamp
         limit = int(self.max_message_length * self.sample_rate)
         if frames.shape[0] > limit:
             keep = min(limit, int(np.ceil(self.window_length * self.sample_rate)))
@@ -192,6 +209,30 @@ class AudioStream:
             stamp = stamp + skipped / self.sample_rate
             c.oversize += 1
             events.append('oversize')
+        frames = self._sanitize(frames, events)
+        mono = select_channel(frames, self.channel)
+        self._place(stamp, 'oversize' in events, contiguous_clock, events)
+        c.frames_in += mono.size
+        self._in_frames += mono.size
+        out = self._resampler(mono)
+        if out.size:
+            self._buffer = np.concatenate([self._buffer, out]) if self._buffer.size else out
+        return self._collect(), events
+
+    def _seen_before(self, data, stamp: float) -> bool:
+        """An exact duplicate (the same stamp and bytes as one of the last few messages)?"""
+        try:
+            digest = hashlib.blake2b(data, digest_size=16).digest()
+        except TypeError:   # a sequence of ints rather than a buffer
+            digest = hashlib.blake2b(bytes(data), digest_size=16).digest()
+        key = (float(stamp), digest)
+        if key in self._recent:
+            return True
+        self._recent.append(key)
+        return False
+
+    def _sanitize(self, frames: np.ndarray, events: list) -> np.ndarray:
+        c = self.counters
         if frames.dtype.kind == 'f' and not np.isfinite(frames).all():
             frames = np.nan_to_num(frames, nan=0.0, posinf=0.0, neginf=0.0)
             c.nonfinite += 1
@@ -200,48 +241,29 @@ class AudioStream:
             frames = np.clip(frames, -1.0, 1.0)
             c.clipped += 1
             events.append('clipped')
-        mono = select_channel(frames, self.channel)
-        duration = mono.size / self.sample_rate
-        if self._last_stamp is not None:
-            # receive-clock stamps step back when they re-anchor after a fast burst: the audio itself
-            # is contiguous (StreamInput detects a receive clock that really went back)
-            if message_stamp < self._last_stamp and not contiguous_clock:
-                c.backwards += 1
-                events.append('backwards')
-                self.reset('backwards')
-            elif 'oversize' in events:   # the dropped audio broke continuity: start afresh
-                self.reset('oversize')
-            elif (not contiguous_clock and self._expected_next is not None
-                  and stamp - self._expected_next > self.gap_tolerance):
-                c.discontinuity += 1
-                events.append('discontinuity')
-                self.reset('discontinuity')
-            elif (not contiguous_clock and self._expected_next is not None
-                  and self._expected_next - stamp > OVERLAP_TOLERANCE):
-                # starts before the previous message ended: a duplicate or overlapping stamp
-                c.overlap += 1
-                events.append('overlap')
-                self.reset('overlap')
-        self._last_stamp = stamp
-        self._expected_next = stamp + duration
-        c.frames_in += mono.size
-        self._anchors.append((self._in_frames, float(stamp)))
-        self._in_frames += mono.size
-        out = self._resampler(mono)
-        if out.size:
-            self._buffer = np.concatenate([self._buffer, out]) if self._buffer.size else out
-        return self._collect(), events
+        return frames
+
+    def _place(self, stamp: float, oversize: bool, contiguous_clock: bool, events: list) -> None:
+        """Put the message's stamp on the segment's timeline: refine the capture-time estimate,
+        re-anchor it, or start a new segment (a restart, a gap, or audio dropped as oversize)."""
+        if oversize and self.clock.anchored:   # the dropped audio broke continuity: start afresh
+            self.reset('oversize')
+        verdict = self.clock.observe(float(stamp), self._in_frames / self.sample_rate,
+                                     may_reset=not contiguous_clock)
+        if verdict in (BACKWARDS, DISCONTINUITY):
+            setattr(self.counters, verdict, getattr(self.counters, verdict) + 1)
+            events.append(verdict)
+            self.reset(verdict)
+            self.clock.observe(float(stamp), 0.0)
+        elif verdict == REANCHOR:
+            self.counters.reanchors += 1
+            if not contiguous_clock:   # receive-clock stamps re-anchor by design (fast replays)
+                events.append('reanchor')
 
     def _time_of(self, out_index: int) -> float:
-        """Capture time of output sample ``out_index`` (segment timeline)."""
-        in_pos = out_index * self.sample_rate / self.model_rate
-        anchor = self._anchors[0]
-        for a in self._anchors:
-            if a[0] <= in_pos:
-                anchor = a
-            else:
-                break
-        return anchor[1] + (in_pos - anchor[0]) / self.sample_rate
+        """Estimated capture time of output sample ``out_index`` (segment timeline: output sample j
+        is input time j / model_rate)."""
+        return self.clock.time_at(out_index / self.model_rate)
 
     def _collect(self) -> list[Window]:
         windows = []
@@ -260,8 +282,4 @@ class AudioStream:
             drop = min(drop, self._buffer.size)
             self._buffer = self._buffer[drop:]
             self._buffer_start += drop
-        # keep only anchors that may still be needed
-        first_needed = self._next_start * self.sample_rate / self.model_rate
-        while len(self._anchors) > 1 and self._anchors[1][0] <= first_needed:
-            self._anchors.popleft()
         return windows
