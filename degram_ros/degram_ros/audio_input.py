@@ -61,6 +61,7 @@ class AudioInput:
         self.frame_id = ''
         self.last_audio: float | None = None     # monotonic time of the last audio message
         self.handled = 0                           # audio messages fully handled (windows handed over)
+        self.handled_infos = 0                     # AudioInfo messages fully handled
         self.slot = None
 
     @property
@@ -68,6 +69,12 @@ class AudioInput:
         return self.input.format_error
 
     def on_info(self, msg) -> None:
+        try:
+            self._on_info(msg)
+        finally:
+            self.handled_infos += 1
+
+    def _on_info(self, msg) -> None:
         was_bad = self.format_error is not None
         try:
             changed = self.input.set_info(msg.sample_rate, msg.channels, msg.sample_format, msg.coding_format)

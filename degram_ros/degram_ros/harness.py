@@ -6,6 +6,7 @@ the real middleware (no mocks).
 from __future__ import annotations
 
 import array
+import functools
 import os
 import signal
 import subprocess
@@ -125,6 +126,23 @@ class RosHarness:
         finally:
             self.client.destroy_client(client)
 
+    def lockstep(self, node, sends, timeout: float = 60.0) -> None:
+        """Call each of ``sends`` (each publishes one audio message to ``node``, a DegramNode of this
+        process) once the node has handled the message before to its end and decided every window
+        it completed, so that no window is dropped however busy the machine is; raises
+        TimeoutError."""
+        counters, counts, audio_input = node.stream.counters, node._counts, node._input
+        base_handled, base_windows = audio_input.handled, counters.windows
+        base_done = counts['windows_processed'] + counts['inference_errors']
+        for k, send in enumerate(sends):
+            send()
+
+            def taken(target=base_handled + k + 1) -> bool:
+                done = counts['windows_processed'] + counts['inference_errors'] - base_done
+                return audio_input.handled >= target and done >= counters.windows - base_windows
+            if not self.wait_for(taken, timeout, interval=0.002):
+                raise TimeoutError(f'the node did not take audio message {k} in {timeout} s')
+
     @staticmethod
     def wait_for(predicate, timeout: float = 20.0, interval: float = 0.02) -> bool:
         deadline = time.monotonic() + timeout
@@ -210,21 +228,9 @@ class AudioSource:
                            frame_id, timeout)
 
     def send_lockstep(self, node, messages, frame_id: str = '', timeout: float = 60.0) -> None:
-        """Publish ``messages`` ([(payload bytes, stamp or None)]) one at a time, each once ``node``
-        has taken the one before and decided every window it completed; raises TimeoutError."""
-        counters, counts, audio_input = node.stream.counters, node._counts, node._input
-        base_handled, base_windows = audio_input.handled, counters.windows
-        base_done = counts['windows_processed'] + counts['inference_errors']
-        for k, (payload, stamp) in enumerate(messages):
-            self.raw(payload, stamp, frame_id)
-
-            # the message handled to its end (its windows counted and handed over), then every
-            # window decided
-            def taken(target=base_handled + k + 1) -> bool:
-                done = counts['windows_processed'] + counts['inference_errors'] - base_done
-                return audio_input.handled >= target and done >= counters.windows - base_windows
-            if not self.ros.wait_for(taken, timeout, interval=0.002):
-                raise TimeoutError(f'the node did not take message {k} (stamp {stamp}) in {timeout} s')
+        """Publish ``messages`` ([(payload bytes, stamp or None)]) with :meth:`RosHarness.lockstep`."""
+        self.ros.lockstep(node, [functools.partial(self.raw, payload, stamp, frame_id) for payload, stamp in messages],
+                          timeout)
 
 
 def tone(seconds: float, rate: int, freq: float = 440.0, amplitude: float = 0.3) -> np.ndarray:
