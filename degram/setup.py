@@ -25,7 +25,10 @@ setup(
         'plot': ['matplotlib'],
         'bags': ['rosbags'],
         'speaker': ['silero-vad>=6.2'],   # voice activity detection for degram.speaker (no torchaudio needed)
-        'test': ['pytest', 'ruff', 'onnx', 'onnxruntime', 'matplotlib', 'rosbags', 'silero-vad>=6.2'],
+        # rooms, microphones and codecs in training and `degram eval --channel` (degram.data.channel)
+        'train': ['scipy', 'audiomentations>=0.43', 'pyroomacoustics>=0.10'],
+        'test': ['pytest', 'ruff', 'onnx', 'onnxruntime', 'matplotlib', 'rosbags', 'silero-vad>=6.2',
+                 'scipy', 'audiomentations>=0.43', 'pyroomacoustics>=0.10'],
     },
     entry_points={'console_scripts': ['degram = degram.cli:main']},
 )

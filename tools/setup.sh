@@ -30,7 +30,7 @@ esac
 # Pinned: the set that builds and passes here (PyPI). Bump together.
 PY_PACKAGES=(
   "torch==2.13.0" numpy soundfile soxr scipy onnx onnxruntime pyyaml matplotlib pytest ruff nnaudio rosbags
-  "silero-vad==6.2.3"
+  "silero-vad==6.2.3" "audiomentations==0.43.1" "pyroomacoustics==0.10.1"
   "setuptools<80" empy lark catkin_pkg
 )
 KILTED_PACKAGES=(

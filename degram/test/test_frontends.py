@@ -1,11 +1,13 @@
-"""Front-ends: shapes, gradients, the SincGram formula, mel initialisation, TF-DELayer."""
+"""Front-ends: shapes, gradients, the SincGram formula, mel initialisation, TF-DELayer, the
+peak-relative floor (band-limited copies, gain)."""
 import math
 
+import numpy as np
 import pytest
 import torch
 
 from degram import BACKBONES, FRONTENDS, build_model
-from degram.frontends import TFDELayer, butterworth_filterbank
+from degram.frontends import SincGram, TFDELayer, butterworth_filterbank
 from degram.frontends.common import hz_to_mel
 from degram.frontends.sincgram import SincGramFilters
 from degram.nn import SpecAugment
@@ -170,3 +172,54 @@ def test_eval_is_deterministic_and_specaugment_only_trains():
     masked = augment(image)
     assert (masked == 0).any() and (masked == 1).any()
     assert (masked == 0).float().mean() < 0.5
+
+
+def _band_limited_pair():
+    """A broadband test signal (noise and two tones, 2 s) and its copy through a 7 kHz brick wall."""
+    from degram.data.channel import channel_condition
+    rng = np.random.default_rng(0)
+    t = np.arange(32000) / 16000
+    x = (0.05 * rng.standard_normal(t.size) + 0.1 * np.sin(2 * np.pi * 440 * t)
+         + 0.05 * np.sin(2 * np.pi * 3000 * t)).astype(np.float32)
+    return x, channel_condition('lowpass:7000')(x, np.random.default_rng(1))
+
+
+@pytest.mark.parametrize('name', ['sincgram', 'spectrogram'])
+def test_a_band_limited_copy_changes_the_peak_decibels_only_in_its_missing_bands(name):
+    x, limited = _band_limited_pair()
+    centres = {'sincgram': lambda m: m.filterbank.alpha.detach() * 8000,
+               'spectrogram': lambda m: torch.linspace(0, 8000, 257)}[name]
+    changes = {}
+    for top_db in (None, 80.0):
+        model = FRONTENDS.get(name)(top_db=top_db).eval()
+        with torch.no_grad():
+            full, cut = (model(torch.from_numpy(w)[None])[0, 0] for w in (x, limited))
+        present = centres(model) < 6000   # the brick wall's transition band starts near 6.5 kHz
+        inner = slice(2, -2)              # the resampler's filter rings in the clip's end frames
+        changes[top_db] = (full - cut).abs()[inner][:, present].max().item()
+        if top_db is not None:
+            assert (full - cut).abs().max() <= 4.0 + 1e-5           # the whole [-2, 2] range: top_db
+            assert full.min() >= -2.0 - 1e-6 and full.max() <= 2.0 + 1e-6
+    assert changes[80.0] < 0.02                    # < 0.4 dB where the channel delivered the sound
+    assert changes[None] > 0.5                     # the paper's standardised log moves every band
+
+
+@pytest.mark.parametrize('gain_db', [-40.0, -20.0, 6.0, 20.0])
+def test_gain_changes_nothing_after_peak_decibels_or_standardisation(gain_db):
+    x, _ = _band_limited_pair()
+    for top_db in (None, 80.0):
+        model = SincGram(top_db=top_db).eval()
+        with torch.no_grad():
+            reference = model(torch.from_numpy(x)[None])
+            louder = model(torch.from_numpy(x * np.float32(10 ** (gain_db / 20)))[None])
+        torch.testing.assert_close(louder, reference, atol=5e-3, rtol=0)
+
+
+def test_peak_decibels_options_are_checked():
+    with pytest.raises(ValueError, match='top_db must be positive'):
+        SincGram(top_db=0.0)
+    with pytest.raises(ValueError, match='znorm_freq'):
+        SincGram(top_db=80.0, znorm_freq=True)
+    model = build_model('degram', 'resnet18', num_classes=3, top_db=60.0)
+    assert model.config.frontend.options['top_db'] == 60.0
+    assert build_model('degram', 'resnet18', num_classes=3).config.frontend.options['top_db'] is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .common import LogStandardise, mel_filterbank
+from .common import log_compression, mel_filterbank
 from .stft import ConvSTFT
 
 
@@ -19,7 +19,8 @@ class AdaSTFT(nn.Module):
 
     def __init__(self, sample_rate: int = 16000, n_fft: int = 512, hop_length: int = 160,
                  win_length: int | None = None, learn_window: bool = True, learn_kernels: bool = True,
-                 n_mels: int | None = None, znorm_freq: bool = False):
+                 n_mels: int | None = None, znorm_freq: bool = False,
+                 top_db: float | None = None):
         super().__init__()
         self.sample_rate = sample_rate
         self.stft = ConvSTFT(n_fft, hop_length, win_length, learn_window, learn_kernels)
@@ -27,7 +28,7 @@ class AdaSTFT(nn.Module):
             self.register_buffer('mel', mel_filterbank(self.stft.n_bins, n_mels, sample_rate))
         else:
             self.mel = None
-        self.compress = LogStandardise(znorm_freq)
+        self.compress = log_compression(znorm_freq, top_db)
 
     @property
     def out_features(self) -> int:

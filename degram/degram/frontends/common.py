@@ -17,8 +17,7 @@ def hz_to_mel(hz):
 
 
 def mel_to_hz(mel):
-    if isinstance(mel, torch.Tensor):
-        return 700.0 * (10.0 ** (mel / 2595.0) - 1.0)
+    """Inverse of :func:`hz_to_mel`; works on floats and tensors."""
     return 700.0 * (10.0 ** (mel / 2595.0) - 1.0)
 
 
@@ -60,3 +59,40 @@ class LogStandardise(nn.Module):
 
     def extra_repr(self) -> str:
         return f'znorm_freq={self.znorm_freq}'
+
+
+class PeakDecibels(nn.Module):
+    """Amplitudes in dB below the window's peak, floored at ``-top_db``, scaled to [-2, 2]
+    (``amplitude_to_DB(x, ref=max, top_db=...)``, as librosa and torchaudio compute it).
+
+    Why not :class:`LogStandardise`: there a band the microphone or codec did not deliver sits at
+    ln(1e-7) ≈ -16 and the per-utterance mean and deviation move every other band with it. Here
+    the floor follows the signal and nothing couples the bands: a band-limited copy differs only
+    in its missing bands, by at most ``top_db``, and a gain changes nothing. 0, SpecAugment's
+    mask value, is ``top_db / 2`` below the peak.
+
+    Shapes: (B, C, T, F) → (B, C, T, F).
+    """
+
+    def __init__(self, top_db: float = 80.0):
+        super().__init__()
+        if not top_db > 0:
+            raise ValueError(f'top_db must be positive (dB below the peak), got {top_db}')
+        self.top_db = float(top_db)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        db = (20.0 / math.log(10.0)) * torch.log(x + LOG_EPS)
+        db = torch.maximum(db - db.amax(dim=(-2, -1), keepdim=True), db.new_tensor(-self.top_db))
+        return (db + self.top_db / 2) / (self.top_db / 4)
+
+    def extra_repr(self) -> str:
+        return f'top_db={self.top_db}'
+
+
+def log_compression(znorm_freq: bool = False, top_db: float | None = None) -> nn.Module:
+    """The paper's :class:`LogStandardise` (``top_db`` None) or :class:`PeakDecibels`."""
+    if top_db is None:
+        return LogStandardise(znorm_freq)
+    if znorm_freq:
+        raise ValueError('znorm_freq standardises each frame; PeakDecibels (top_db) does not standardise')
+    return PeakDecibels(top_db)

@@ -36,9 +36,9 @@ class DEGram(_WithDELayer):
                  f_min: float = 0.0, f_max: float | None = None, n_fft: int = 512,
                  hop_length: int = 160, win_length: int | None = None, znorm_freq: bool = False,
                  reduction: float = 0.0625, time_kernel: int = 3, time_squeeze: str = 'mean',
-                 aggregation: str = 'max'):
+                 aggregation: str = 'max', top_db: float | None = None):
         base = SincGram(sample_rate, n_filters, order, f_min, f_max, n_fft, hop_length, win_length,
-                        znorm_freq)
+                        znorm_freq, top_db)
         super().__init__(base, reduction, time_kernel, time_squeeze, aggregation)
 
     @property
@@ -52,6 +52,6 @@ class DESpectrogram(_WithDELayer):
     def __init__(self, sample_rate: int = 16000, n_fft: int = 512, hop_length: int = 160,
                  win_length: int | None = None, znorm_freq: bool = False,
                  reduction: float = 0.0625, time_kernel: int = 3, time_squeeze: str = 'mean',
-                 aggregation: str = 'max'):
-        base = Spectrogram(sample_rate, n_fft, hop_length, win_length, znorm_freq)
+                 aggregation: str = 'max', top_db: float | None = None):
+        base = Spectrogram(sample_rate, n_fft, hop_length, win_length, znorm_freq, top_db)
         super().__init__(base, reduction, time_kernel, time_squeeze, aggregation)

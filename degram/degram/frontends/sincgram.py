@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .common import LogStandardise, mel_points
+from .common import log_compression, mel_points
 from .stft import ConvSTFT
 
 
@@ -61,18 +61,23 @@ class SincGramFilters(nn.Module):
 
 
 class SincGram(nn.Module):
-    """Waveform (B, L) → standardised log SincGram (B, 1, T, M), M = 64 by default."""
+    """Waveform (B, L) → standardised log SincGram (B, 1, T, M), M = 64 by default.
+
+    ``top_db``: the dB range below the window's peak (:class:`~degram.frontends.common.PeakDecibels`);
+    None: the paper's standardised log.
+    """
 
     out_channels = 1  # C of the (B, C, T, F) representation
 
     def __init__(self, sample_rate: int = 16000, n_filters: int = 64, order: int = 4,
                  f_min: float = 0.0, f_max: float | None = None, n_fft: int = 512,
-                 hop_length: int = 160, win_length: int | None = None, znorm_freq: bool = False):
+                 hop_length: int = 160, win_length: int | None = None, znorm_freq: bool = False,
+                 top_db: float | None = None):
         super().__init__()
         self.sample_rate = sample_rate
         self.stft = ConvSTFT(n_fft, hop_length, win_length)
         self.filterbank = SincGramFilters(self.stft.n_bins, n_filters, order, sample_rate, f_min, f_max)
-        self.compress = LogStandardise(znorm_freq)
+        self.compress = log_compression(znorm_freq, top_db)
 
     @property
     def out_features(self) -> int:
