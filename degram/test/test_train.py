@@ -12,6 +12,7 @@ import yaml
 
 from degram import build_model, load_checkpoint, save_checkpoint
 from degram.cli import main
+from degram.data.files import find_data_root
 from degram.training import CSV_COLUMNS, ConfigError, apply_overrides, load_config
 
 torch.set_num_threads(1)
@@ -265,10 +266,10 @@ def test_aam_training_run_on_the_tiny_data(tiny_data, tmp_path):
     assert ckpt.model.backbone.head == 'cosine' and ckpt.labels == LABELS
 
 
-DATA = Path(__file__).resolve().parents[2].parent / 'shared' / 'data'
+DATA = find_data_root() or Path('shared', 'data')   # $DEGRAM_DATA, else shared/data found upwards, as the library
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason='shared data folder ../shared/data is absent')
+@pytest.mark.skipif(not DATA.is_dir(), reason=f'no data root at {DATA} (set DEGRAM_DATA)')
 def test_voices_corpus_keeps_the_development_speakers_out():
     from degram.data import open_dataset
     from degram.data.corpora.voices import development_speakers
@@ -307,3 +308,18 @@ def test_the_trunk_of_a_mean_pooled_classifier_starts_an_embedding_model(tiny_da
     assert set(emb.state_dict()) - set(plain.state_dict()) == {
         f'backbone.project.{k}' for k in ('0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean',
                                           '1.running_var', '1.num_batches_tracked')}
+
+
+def test_cosine_schedule_validates_every_n_epochs_and_keeps_the_last_epoch(tiny_data, tmp_path):
+    overrides = ['train.scheduler=cosine', 'train.warmup_epochs=1', 'train.max_epochs=4', 'train.val_every=3',
+                 'train.checkpoint=last', 'train.lr=1e-3', 'data.mixup_alpha=0.4',
+                 'data.channel={lowpass: 0.5, eq: 0.5}']
+    assert main(['train', '--config', str(_config(tiny_data, tmp_path)), *overrides]) == 0
+    with open(tmp_path / 'tiny' / 'metrics.csv') as fh:
+        rows = list(csv.DictReader(fh))
+    lrs = [float(r['lr']) for r in rows]
+    # warm-up to the peak, then a cosine decay to min_lr (0) at the end of epoch 4
+    assert lrs == pytest.approx([5e-4, 1e-3, 1e-3 * 0.5 * (1 + np.cos(np.pi / 3)), 1e-3 * 0.25], rel=1e-6)
+    assert [bool(r['val_top1']) for r in rows] == [False, False, True, True]   # epochs 3 and 4 (the last)
+    ckpt = load_checkpoint(tmp_path / 'tiny' / 'best.pt')
+    assert ckpt.metadata['metrics']['epoch'] == 4 and 'top1' in ckpt.metadata['metrics']

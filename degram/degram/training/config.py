@@ -30,14 +30,30 @@ Config schema (every key optional except ``data.spec``; see :data:`DEFAULT_CONFI
       silence_prob: 0.0         # share of negatives that are digital silence or -60..-90 dBFS noise
       gain_db_min: 0.0          # random level change of every item, dB (U[min, max])
       gain_db_max: 0.0
+      mixup_alpha: 0.0          # > 0: mixup with λ ~ Beta(α, α) (soft targets)
+      mixup_prob: 1.0           # share of the items that are mixed
+      channel: null             # {room, eq, highpass, lowpass, resample: probability}: see
+                                # degram.data.channel.ChannelAugment
+      split_seed: 0             # the random validation split, where a dataset draws one
+      group_regex: null         # file name → group (speaker, fold) for folder datasets
     train:
-      lr: 3.0e-4                # Adam
+      optimizer: adam           # adam | adamw
+      lr: 3.0e-4
+      weight_decay: 0.0
       batch_size: 64
       max_epochs: 200
+      scheduler: plateau        # plateau: ReduceLROnPlateau; cosine: cosine decay to min_lr
+      warmup_epochs: 0          # cosine: linear warm-up over these epochs
       plateau_patience: 7       # ReduceLROnPlateau ×plateau_factor
       plateau_factor: 0.1
-      early_stopping: 10        # epochs without improvement of `monitor`
+      min_lr: 0.0
+      early_stopping: 10        # epochs without improvement of `monitor` (null: never)
       monitor: val_loss         # any logged column (val_top1, val_map ...); min for *loss*
+      val_every: 1              # validate every N epochs (and at the last)
+      checkpoint: best          # best.pt holds the best epoch by `monitor`, or the last epoch
+      eval_batch_size: 16
+      grad_clip: null
+      progress: true
       seed: 0
       device: auto              # auto | cpu | cuda | cuda:N
       num_threads: null
@@ -65,6 +81,7 @@ from pathlib import Path
 import torch
 import yaml
 
+from ..data.channel import TRANSFORMS as CHANNEL_TRANSFORMS
 from ..inference.device import DeviceError, resolve_device
 
 CONFIGS_DIR = Path(__file__).resolve().parent / 'configs'
@@ -102,6 +119,9 @@ DEFAULT_CONFIG: dict = {
         'silence_prob': 0.0,
         'gain_db_min': 0.0,
         'gain_db_max': 0.0,
+        'mixup_alpha': 0.0,
+        'mixup_prob': 1.0,
+        'channel': None,
     },
     'train': {
         'optimizer': 'adam',
@@ -110,9 +130,13 @@ DEFAULT_CONFIG: dict = {
         'batch_size': 64,
         'max_epochs': 200,
         'max_steps_per_epoch': None,
+        'scheduler': 'plateau',
+        'warmup_epochs': 0,
         'plateau_patience': 7,
         'plateau_factor': 0.1,
         'min_lr': 0.0,
+        'val_every': 1,
+        'checkpoint': 'best',
         'early_stopping': 10,
         'monitor': 'val_loss',
         'seed': 0,
@@ -130,6 +154,7 @@ DEFAULT_CONFIG: dict = {
 
 TASKS = ('speaker_id', 'sound_event')
 LOSSES = ('ce', 'bce', 'aam')
+SCHEDULERS = ('plateau', 'cosine')
 CSV_COLUMNS = ['epoch', 'lr', 'train_loss', 'train_acc', 'val_loss', 'val_top1', 'val_top5', 'val_map',
                'val_auc', 'val_dprime', 'seconds']
 _FLOAT_RE = re.compile(r'[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)')
@@ -264,6 +289,22 @@ def validate_config(cfg: dict) -> dict:
     if float(d['negative_prob']) > 0 and (not d.get('negatives') or t['loss'] != 'bce'):
         raise ConfigError('data.negative_prob > 0 needs data.negatives and train.loss: bce '
                           '(a negative is a window where no class is present)')
+    if float(d['mixup_alpha']) < 0 or not 0.0 <= float(d['mixup_prob']) <= 1.0:
+        raise ConfigError('data.mixup_alpha must be >= 0 and data.mixup_prob in [0, 1]')
+    if float(d['mixup_alpha']) > 0 and t['loss'] == 'aam':
+        raise ConfigError('data.mixup_alpha > 0 needs soft targets: train.loss ce or bce, not aam')
+    if d.get('channel') is not None:
+        channel = d['channel']
+        if not isinstance(channel, dict) or set(channel) - set(CHANNEL_TRANSFORMS) or not all(
+                isinstance(p, (int, float)) and 0.0 <= p <= 1.0 for p in channel.values()):
+            raise ConfigError(f'data.channel must map transforms ({", ".join(CHANNEL_TRANSFORMS)}) to '
+                              f'probabilities in [0, 1], got {channel!r}')
+    if t['scheduler'] not in SCHEDULERS:
+        raise ConfigError(f"train.scheduler must be one of {', '.join(SCHEDULERS)}, got {t['scheduler']!r}")
+    if t['checkpoint'] not in ('best', 'last'):
+        raise ConfigError(f"train.checkpoint must be best or last, got {t['checkpoint']!r}")
+    if int(t['val_every']) < 1:
+        raise ConfigError('train.val_every must be >= 1')
     if float(d['gain_db_min']) > float(d['gain_db_max']):
         raise ConfigError('data.gain_db_min must not exceed data.gain_db_max')
     if t.get('init_from') and t.get('init_trunk_from'):

@@ -83,9 +83,7 @@ class Trainer:
         self.run = RunFolder(Path(cfg['output']) / str(cfg['name'])).create()
         self.monitor = self.train_cfg['monitor'] if len(self.val_idx) else 'train_loss'
         self.mode = monitor_mode(self.monitor)
-        self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
-            self.optimizer, mode=self.mode, factor=float(self.train_cfg['plateau_factor']),
-            patience=int(self.train_cfg['plateau_patience']), min_lr=float(self.train_cfg['min_lr'] or 0.0))
+        self.scheduler = self._make_scheduler()
         self.best_value, self.bad_epochs, self.best_metrics = None, 0, None
         self.stopped = 'max_epochs'
 
@@ -123,7 +121,8 @@ class Trainer:
                                  validation_groups=dataset.group_names(self.val_idx),
                                  split_seed=int(d.get('split_seed') or 0),
                                  train_clips=len(self.train_idx), val_clips=len(self.val_idx))
-        self.batches = BatchMaker(dataset, d, self.sample_rate, self.multi_label, self.noise, self.negatives)
+        self.batches = BatchMaker(dataset, d, self.sample_rate, self.multi_label, self.noise, self.negatives,
+                                  seed=int(self.train_cfg['seed']))
         self.val_waves = [dataset.load(i) for i in self.val_idx]
         self.val_targets = dataset.targets[self.val_idx]
 
@@ -142,6 +141,23 @@ class Trainer:
         optimizer = torch.optim.AdamW if str(t['optimizer']).lower() == 'adamw' else torch.optim.Adam
         self.optimizer = optimizer(self.model.parameters(), lr=float(t['lr']),
                                    weight_decay=float(t['weight_decay'] or 0))
+
+    def _make_scheduler(self):
+        """ReduceLROnPlateau on ``monitor``, or a cosine decay (per epoch) after a linear warm-up."""
+        t = self.train_cfg
+        min_lr = float(t['min_lr'] or 0.0)
+        if t['scheduler'] == 'plateau':
+            return torch.optim.lr_scheduler.ReduceLROnPlateau(
+                self.optimizer, mode=self.mode, factor=float(t['plateau_factor']),
+                patience=int(t['plateau_patience']), min_lr=min_lr)
+        epochs, warmup, base = int(t['max_epochs']), int(t['warmup_epochs'] or 0), float(t['lr'])
+
+        def factor(done: int) -> float:   # done: epochs finished; the lr of epoch done + 1
+            if done < warmup:
+                return (done + 1) / (warmup + 1)
+            progress = (done - warmup) / max(1, epochs - warmup)
+            return (min_lr + (base - min_lr) * 0.5 * (1.0 + math.cos(math.pi * progress))) / base
+        return torch.optim.lr_scheduler.LambdaLR(self.optimizer, factor)
 
     def _load_trunk(self, source) -> None:
         """Every weight but the classifier layer from a checkpoint of the same architecture."""
@@ -289,7 +305,8 @@ class Trainer:
                 break
             started = time.perf_counter()
             row = self.train_one_epoch(epoch)
-            val_metrics = self.validate() if self.world.main else None
+            due = epoch % int(self.train_cfg['val_every']) == 0 or epoch == int(self.train_cfg['max_epochs'])
+            val_metrics = self.validate() if self.world.main and due else None
             if val_metrics is not None:
                 row['val_loss'] = val_metrics['loss']
                 row.update({f'val_{k}': val_metrics.get(k) for k in ('top1', 'top5', 'map', 'auc', 'dprime')})
@@ -320,25 +337,41 @@ class Trainer:
 
     def _end_epoch(self, epoch: int, row: dict, val_metrics: dict | None) -> bool:
         """Scheduler step, early-stopping bookkeeping and the best checkpoint; → improved?"""
+        skipped = val_metrics is None and self.monitor.startswith('val_')   # not validated (val_every)
         value = row.get(self.monitor)
         if value is None or not math.isfinite(float(value)):
             value = float('inf') if self.mode == 'min' else float('-inf')
+        if not isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            self.scheduler.step()
+        elif not skipped:
+            self.scheduler.step(value)
+        if skipped:   # neither improves nor counts as a bad epoch
+            return self._keep_last(epoch, row, val_metrics)
         better = (lambda a, b: a < b) if self.mode == 'min' else (lambda a, b: a > b)
         improved = self.best_value is None or better(value, self.best_value)
-        self.scheduler.step(value)
         if not improved:
             self.bad_epochs += 1
-            return False
+            return self._keep_last(epoch, row, val_metrics)
         self.best_value, self.bad_epochs = float(value), 0
         best = val_metrics or {'train_loss': row['train_loss'], 'train_acc': row['train_acc']}
         self.best_metrics = dict(best, epoch=epoch)
+        self._save_best(epoch, self.best_metrics)
+        return True
+
+    def _keep_last(self, epoch: int, row: dict, val_metrics: dict | None) -> bool:
+        """``checkpoint: last``: best.pt follows every epoch, with the latest validation's numbers."""
+        if self.train_cfg['checkpoint'] == 'last':
+            metrics = val_metrics or {'train_loss': row['train_loss'], 'train_acc': row['train_acc']}
+            self._save_best(epoch, dict(metrics, epoch=epoch))
+        return False
+
+    def _save_best(self, epoch: int, metrics: dict) -> None:
         if not self.world.main:
-            return True
+            return
         inference = {k: v for k, v in (self.cfg.get('inference') or {}).items() if v is not None}
         save_checkpoint(self.model, self.run.best, labels=self.labels, task=self.cfg['task'],
-                        name=str(self.cfg['name']), metrics=self.best_metrics, config=self.cfg,
+                        name=str(self.cfg['name']), metrics=metrics, config=self.cfg,
                         dataset=self.dataset_meta, epoch=epoch, multi_label=self.multi_label, **inference)
-        return True
 
 
 def train(config: dict, *, resume: bool | str = False, log=None) -> dict:
