@@ -73,7 +73,7 @@ def run(args) -> int:
     window = args.window or float(ckpt.metadata.get('window_length') or 1.0)
     hop = args.hop or float(ckpt.metadata.get('hop_length') or 0.5)
     try:
-        dataset, idx, groups = select_split(ckpt, args.data, 'val', args.validation, args.data_root)
+        dataset, idx, groups, _ = select_split(ckpt, args.data, 'val', args.validation, args.data_root)
         root = find_data_root(args.data_root)
         negatives = [f for source in args.negatives for f in list_audio_files(source, root)]
     except DatasetError as exc:

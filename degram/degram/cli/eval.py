@@ -13,6 +13,11 @@ def add_parser(subparsers) -> None:
         description='Classify whole clips of a dataset split and report top-1 and top-5 accuracy, '
         'mAP, macro ROC AUC and d-prime. DATA is esc10, asc:speaker, asc:keyword, fsdd:digit, '
         'fsdd:speaker, a folder of class sub-folders or a CSV manifest (path,label[,split|fold]). '
+        'Data that names no validation part (a plain path,label manifest or a folder) is scored whole. '
+        'With --channel, every clip goes through channel conditions first: lowpass:HZ (a brick wall), '
+        'band:LOW-HIGH (e.g. 300-3400, the telephone band), room:RT60 (a 6x5x3 m room, source 2 m away), '
+        'eq (a random microphone response within +-6 dB), resample:RATE[:METHOD] (there and back; '
+        'soxr_hq, soxr_lq, poly, linear), noise:SOURCE@SNR. '
         'With --noise, real noise clips are mixed in at --snr dB (fixed seed). With --output, '
         'writes the JSON and a confusion-matrix PNG next to it (<stem>_confusion.png). '
         'With --speakers SPEC instead of --data (voices:dev, voices:dev-a, voices:dev-b, a folder of speaker '
@@ -26,7 +31,8 @@ def add_parser(subparsers) -> None:
     parser.add_argument('--speakers', metavar='SPEC', help='speaker evaluation on these speakers (see above)')
     parser.add_argument('--split', default='val', choices=('val', 'train', 'all'),
                         help='val: the validation groups (default; those the checkpoint was validated on '
-                        'when trained on the same spec), train: the others, all: every clip')
+                        'when trained on the same spec), train: the others, all: every clip (always, when '
+                        'the data names no validation part)')
     parser.add_argument('--validation', metavar='GROUPS',
                         help='validation groups for --split val/train, e.g. 4 (ESC-10 fold), 8 '
                         '(ASC repetition), 25-30 (ASC speakers), 5-9 (FSDD indices)')
@@ -35,7 +41,10 @@ def add_parser(subparsers) -> None:
                         help='folder, file or glob of noise clips, any format/rate/length; repeatable (with '
                         '--speakers, relative paths may be under the data root)')
     parser.add_argument('--snr', type=float, help='SNR in dB for --noise (default 10)')
-    parser.add_argument('--seed', type=int, default=0, help='noise seed (default 0)')
+    parser.add_argument('--channel', action='append', default=[], metavar='COND',
+                        help='channel condition (see above), repeatable: applied in order, e.g. '
+                        '--channel room:0.5 --channel lowpass:7000')
+    parser.add_argument('--seed', type=int, default=0, help='noise and channel seed (default 0)')
     add_device_argument(parser)
     parser.add_argument('--batch-size', type=int, default=16, help='clips of equal length per batch (default 16)')
     parser.add_argument('--num-threads', type=int, help='torch CPU threads')
@@ -85,13 +94,15 @@ def run(args) -> int:
         result = evaluate_checkpoint(args.model, args.data, split=args.split, validation=args.validation,
                                      data_root=args.data_root, noise=args.noise, snr=snr, seed=args.seed,
                                      device=args.device, batch_size=args.batch_size,
-                                     num_threads=args.num_threads)
-    except DatasetError as exc:
+                                     num_threads=args.num_threads, channel=args.channel)
+    except (DatasetError, ValueError) as exc:
         print(f'degram eval: error: {exc}', file=sys.stderr)
         return 1
     noise = f", noise {result['noise']['snr_db']:g} dB SNR ({result['noise']['files']} clips)" \
-        if result.get('noise') else ', clean'
-    print(f"{result['model']} on {result['data']} [{result['split']}: {result['n']} clips{noise}]")
+        if result.get('noise') else ''
+    condition = (', channel ' + ' + '.join(args.channel)) if args.channel else ''
+    print(f"{result['model']} on {result['data']} [{result['split']}: {result['n']} clips scored"
+          f"{condition}{noise or ('' if condition else ', clean')}]")
     for key, name in (('top1', 'top-1'), ('top5', 'top-5'), ('map', 'mAP'), ('auc', 'AUC'), ('dprime', "d'")):
         value = result.get(key)
         print(f'  {name:6s} {value:.4f}' if value is not None else f'  {name:6s} n/a')
@@ -112,7 +123,7 @@ def _window_metrics(args) -> dict:
     from ..inference import load_checkpoint
 
     ckpt = load_checkpoint(args.model, device=args.device)
-    dataset, idx, _ = select_split(ckpt, args.data, args.split, args.validation, args.data_root)
+    dataset, idx, _, _ = select_split(ckpt, args.data, args.split, args.validation, args.data_root)
     root = find_data_root(args.data_root)
     sources: dict[str, list] = {}
     for item in args.out_of_set:

@@ -1,4 +1,6 @@
-"""Evaluation of a checkpoint on a dataset split, clean or with real noise at a given SNR.
+"""Evaluation of a checkpoint on a dataset split, clean, with real noise at a given SNR, or through
+channel conditions (:func:`degram.data.channel.channel_condition`: low-pass, telephone band, room,
+microphone EQ, resampler, noise).
 
 Whole clips are classified (the models pool globally, so any length works); clips of equal
 length are batched together. Scores are softmax probabilities; metrics are those of
@@ -19,7 +21,7 @@ from .. import data as D
 from ..inference import load_checkpoint, scores_from_logits
 from .metrics import classification_metrics, per_class_accuracy
 
-__all__ = ['evaluate', 'evaluate_checkpoint', 'noisy_waves', 'predict_logits', 'select_split']
+__all__ = ['channel_waves', 'evaluate', 'evaluate_checkpoint', 'noisy_waves', 'predict_logits', 'select_split']
 
 
 def predict_logits(model, waves, device='cpu', batch_size: int = 16, max_batch_seconds: float = 320.0,
@@ -57,6 +59,20 @@ def noisy_waves(waves, noise: D.NoiseBank, snr_db: float, seed: int = 0):
             for i, w in enumerate(waves)]
 
 
+def channel_waves(waves, conditions, sample_rate: int = 16000, seed: int = 0, data_root=None):
+    """Each clip through the channel ``conditions`` (specs such as ``lowpass:7000``, applied in
+    order); clip i always meets the same random draws for a given seed."""
+    from ..data.channel import channel_condition
+    transforms = [channel_condition(c, sample_rate, data_root) for c in conditions]
+    out = []
+    for i, w in enumerate(waves):
+        w = np.asarray(w, dtype=np.float32)
+        for k, transform in enumerate(transforms):
+            w = transform(w, np.random.default_rng([int(seed), i, k]))
+        out.append(w)
+    return out
+
+
 def _finite(v):
     if isinstance(v, float) and not math.isfinite(v):
         return None
@@ -64,12 +80,14 @@ def _finite(v):
 
 
 def evaluate(model, dataset: D.AudioDataset, indices=None, *, labels=None, noise=None, snr=None,
-             seed: int = 0, device='cpu', batch_size: int = 16, k: int = 5, multi_label: bool = False) -> dict:
+             seed: int = 0, device='cpu', batch_size: int = 16, k: int = 5, multi_label: bool = False,
+             channel=(), data_root=None) -> dict:
     """Metrics of ``model`` (logits out) on ``dataset`` entries ``indices`` (all by default).
 
     ``labels`` is the model's class order (default: the dataset's); every evaluated clip's label
     must be among them. ``noise`` (a :class:`~degram.data.NoiseBank` or folder path(s)) is
-    mixed in at ``snr`` dB with a fixed ``seed``. Scores are those the model publishes
+    mixed in at ``snr`` dB with a fixed ``seed``, after the ``channel`` conditions (see
+    :func:`channel_waves`). Scores are those the model publishes
     (:func:`degram.inference.scores_from_logits`: sigmoid for ``multi_label``, else softmax)."""
     idx = np.arange(len(dataset)) if indices is None else np.asarray(indices, dtype=np.int64)
     labels = list(dataset.labels if labels is None else labels)
@@ -84,6 +102,9 @@ def evaluate(model, dataset: D.AudioDataset, indices=None, *, labels=None, noise
             raise ValueError('noise needs an SNR (dB)')
         if not isinstance(noise, D.NoiseBank):
             noise = D.NoiseBank(noise, dataset.sample_rate)
+    if channel:
+        waves = channel_waves(waves, channel, dataset.sample_rate, seed, data_root)
+    if noise is not None:
         waves = noisy_waves(waves, noise, float(snr), seed)
     logits = predict_logits(model, waves, device=device, batch_size=batch_size,
                             sample_rate=dataset.sample_rate)
@@ -104,6 +125,7 @@ def evaluate(model, dataset: D.AudioDataset, indices=None, *, labels=None, noise
         'per_class_top1': {lab: _finite(float(a)) for lab, a in zip(labels, acc)},
         'confusion': m['confusion'],
         'noise': None if noise is None else {'files': len(noise), 'snr_db': float(snr), 'seed': int(seed)},
+        'channel': list(channel),
     })
     result['_predictions'] = {'y_true': y, 'probs': probs,
                               'paths': [dataset.entries[i].path for i in idx]}
@@ -111,9 +133,11 @@ def evaluate(model, dataset: D.AudioDataset, indices=None, *, labels=None, noise
 
 
 def select_split(ckpt, data_spec: str, split: str = 'val', validation=None, data_root=None):
-    """→ (dataset at the model's rate, entry indices, group names) of ``split``: ``val``
-    (``validation`` groups, else the ones recorded in the checkpoint when it was trained on the
-    same spec, else the dataset's default), ``train`` (the rest) or ``all``."""
+    """→ (dataset at the model's rate, entry indices, group names, the split scored) of ``split``:
+    ``val`` (``validation`` groups, else the ones recorded in the checkpoint when it was trained on
+    the same spec, else the dataset's named default), ``train`` (the rest) or ``all``. Data that
+    names no validation part (a plain ``path,label`` manifest or folder: its default is a random
+    share) is scored whole: ``val`` and ``train`` become ``all``."""
     dataset = D.open_dataset(data_spec, data_root, sample_rate=int(ckpt.sample_rate), labels=None)
     meta = ckpt.metadata or {}
     ds_meta = meta.get('dataset') if isinstance(meta.get('dataset'), dict) else {}
@@ -121,6 +145,8 @@ def select_split(ckpt, data_spec: str, split: str = 'val', validation=None, data
     if validation is None and ds_meta.get('spec') == data_spec and ds_meta.get('validation') is not None:
         validation = ds_meta['validation']  # the checkpoint's own validation split
         split_seed = int(ds_meta.get('split_seed') or 0)
+    if validation is None and isinstance(D.parse_groups(dataset.default_validation), float):
+        split = 'all'
     if split == 'all':
         idx = np.arange(len(dataset))
         groups_used = dataset.group_names()
@@ -130,12 +156,12 @@ def select_split(ckpt, data_spec: str, split: str = 'val', validation=None, data
         groups_used = dataset.group_names(idx)
     else:
         raise ValueError(f'split must be val, train or all, got {split!r}')
-    return dataset, idx, groups_used
+    return dataset, idx, groups_used, split
 
 
 def evaluate_checkpoint(model_path, data_spec: str, *, split: str = 'val', validation=None,
                         data_root=None, noise=None, snr=None, seed: int = 0, device='cpu',
-                        batch_size: int = 16, num_threads=None) -> dict:
+                        batch_size: int = 16, num_threads=None, channel=()) -> dict:
     """Load a checkpoint (path or shipped name) and evaluate it on ``data_spec`` (see
     :func:`degram.data.open_dataset`). ``split``: ``val`` (``validation`` groups, else the
     ones recorded in the checkpoint when it was trained on the same spec, else the dataset's
@@ -143,9 +169,10 @@ def evaluate_checkpoint(model_path, data_spec: str, *, split: str = 'val', valid
     if num_threads:
         torch.set_num_threads(int(num_threads))
     ckpt = load_checkpoint(model_path, device=device)
-    dataset, idx, groups_used = select_split(ckpt, data_spec, split, validation, data_root)
+    dataset, idx, groups_used, split = select_split(ckpt, data_spec, split, validation, data_root)
     result = evaluate(ckpt.model, dataset, idx, labels=list(ckpt.labels), noise=noise, snr=snr, seed=seed,
-                      device=device, batch_size=batch_size, multi_label=ckpt.multi_label)
+                      device=device, batch_size=batch_size, multi_label=ckpt.multi_label, channel=channel,
+                      data_root=data_root)
     result.update({
         'model': str(model_path),
         'name': ckpt.name,
