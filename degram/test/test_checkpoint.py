@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from degram import CheckpointError, build_model, load_checkpoint, resolve_model_path, save_checkpoint
+from degram.audio import resample
 from degram.inference import FORMAT_VERSION
 
 LABELS = ['dog_bark', 'rain', 'siren']
@@ -41,8 +42,11 @@ def test_predict_resamples_and_returns_probabilities(saved):
     batch = checkpoint.predict(np.stack([clip, clip]), 44100)
     assert batch.shape == (2, 3)
     np.testing.assert_allclose(batch[0], single, atol=1e-6)
-    resampled = checkpoint.predict(clip[::1], 44100)
-    np.testing.assert_allclose(resampled, single, atol=1e-6)
+    # the 44.1 kHz clip is resampled to the model's 16 kHz: the same as resampling it first ...
+    at_16k = checkpoint.predict(resample(clip, 44100, 16000), 16000)
+    np.testing.assert_allclose(at_16k, single, atol=1e-5)
+    # ... and not the same as taking its samples for 16 kHz ones
+    assert np.abs(checkpoint.predict(clip, 16000) - single).max() > 1e-3
 
 
 def test_half_precision_storage_is_smaller_and_close(saved, tmp_path):

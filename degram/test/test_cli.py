@@ -7,8 +7,9 @@ import torch
 
 from degram import build_model, save_checkpoint
 from degram.cli import build_parser, main
+from degram.data.files import find_data_root
 
-DATA = Path(__file__).resolve().parents[2].parent / 'shared' / 'data'
+DATA = find_data_root() or Path('shared', 'data')   # $DEGRAM_DATA, else shared/data found upwards, as the library
 
 
 @pytest.fixture(scope='module')
@@ -46,7 +47,7 @@ def test_info_on_a_bad_file_is_one_clear_error(tmp_path, capsys):
     assert 'bad.pt' in err and 'Traceback' not in err
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason='shared data folder ../shared/data is absent')
+@pytest.mark.skipif(not DATA.is_dir(), reason=f'no data root at {DATA} (set DEGRAM_DATA)')
 def test_predict_prints_top_k_per_file(model_file, capsys):
     clips = sorted((DATA / 'fsdd' / 'recordings').glob('*_theo_1[0-1].wav'))[:2]
     clips.append(next((DATA / 'esc10' / 'audio' / 'rain').glob('*.ogg')))

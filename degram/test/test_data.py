@@ -8,9 +8,10 @@ import pytest
 import soundfile as sf
 
 from degram import data as D
+from degram.data.files import find_data_root
 
-DATA = Path(__file__).resolve().parents[2].parent / 'shared' / 'data'
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f'shared data folder {DATA} is absent')
+DATA = find_data_root() or Path('shared', 'data')   # $DEGRAM_DATA, else shared/data found upwards, as the library
+needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f'no data root at {DATA} (set DEGRAM_DATA)')
 
 
 def _tone(path, seconds=0.5, rate=16000, freq=440.0, channels=1):

@@ -15,14 +15,15 @@ import torch
 
 import degram
 from degram.cli import main
+from degram.data.files import find_data_root
 from degram.evaluation.speakers import (choose_threshold, enrolment_mask, identification_counts, open_set_protocol,
                                         platt_scale, rotation_folds, rotation_scores, verification)
 from degram.speaker import SpeakerDatabase, identify
 from degram.speaker.matching import confidence_of
 
-DATA = Path(__file__).resolve().parents[2].parent / 'shared' / 'data'
+DATA = find_data_root() or Path('shared', 'data')   # $DEGRAM_DATA, else shared/data found upwards, as the library
 needs_data = pytest.mark.skipif(not (DATA / 'speechocean762').is_dir(),
-                                reason='shared data folder ../shared/data (speechocean762) is absent')
+                                reason=f'no speechocean762 under {DATA} (set DEGRAM_DATA)')
 
 
 @pytest.fixture(autouse=True)

@@ -12,12 +12,11 @@ hop, and each event with its start and end), then the open-set speaker demo: thr
 enrolled through the node's ``~/enroll`` service from their clips, and a conversation of them, a
 stranger and pauses goes through the shipped ``speaker_embedding`` model (``unknown`` for the
 stranger, nothing during the pauses).  If the bundled clips are missing: the first shared ESC-10
-clip ($DEGRAM_SHARED_DATA or ../shared/data next to the repository), else a generated tone.
+clip ($DEGRAM_DATA or ../shared/data next to the repository), else a generated tone.
 """
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import threading
@@ -31,9 +30,10 @@ AUDIO_SUFFIXES = ('.wav', '.flac', '.ogg')
 
 
 def _shared_data_dirs() -> list[Path]:
-    dirs = []
-    if os.environ.get('DEGRAM_SHARED_DATA'):
-        dirs.append(Path(os.environ['DEGRAM_SHARED_DATA']))
+    from degram.data.files import find_data_root
+
+    root = find_data_root()   # $DEGRAM_DATA, else shared/data found upwards: where the library looks
+    dirs = [] if root is None else [root]
     here = Path(__file__).resolve()
     dirs += [here.parents[3] / 'shared' / 'data', Path.cwd().parent / 'shared' / 'data']
     return dirs

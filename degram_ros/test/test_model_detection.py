@@ -6,6 +6,8 @@ import math
 import numpy as np
 import pytest
 
+pytest.importorskip('rclpy', reason='rclpy is not importable: source a ROS 2 installation (conftest.py)')
+
 from degram_ros.detection import background_text, build_detector, gate_db, speaker_threshold
 from degram_ros.model import _device_text, choose_backend
 from degram_ros.parameters import StartupError

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+pytest.importorskip('rclpy', reason='rclpy is not importable: source a ROS 2 installation (conftest.py)')
+
 from degram_ros.parameters import (PARAMETERS, RUNTIME, StartupError, check_set, descriptor,
                                    validate, window_and_hop)
 from degram_ros.worker import InferenceWorker

@@ -9,9 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from degram.data.files import find_data_root
+
 pytestmark = pytest.mark.usefixtures('ros_required')
 
-DATA = Path(__file__).resolve().parents[2].parent / 'shared' / 'data' / 'speechocean762' / 'audio'
+DATA = (find_data_root() or Path('shared', 'data')) / 'speechocean762' / 'audio'   # $DEGRAM_DATA, as the library
 RATE = 16000
 _ns = itertools.count()
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pytest
+
+pytest.importorskip('rclpy', reason='rclpy is not importable: source a ROS 2 installation (conftest.py)')
 
 from degram_ros.conversions import representation_image
 from degram_ros.worker import LatestSlot
