@@ -126,12 +126,13 @@ class RosHarness:
         finally:
             self.client.destroy_client(client)
 
-    def lockstep(self, node, sends, timeout: float = 60.0) -> None:
-        """Call each of ``sends`` (each publishes one audio message to ``node``, a DegramNode of this
-        process) once the node has handled the message before to its end and decided every window
-        it completed, so that no window is dropped however busy the machine is; raises
-        TimeoutError."""
-        counters, counts, audio_input = node.stream.counters, node._counts, node._input
+    def lockstep(self, node, sends, timeout: float = 60.0, stream: str = '') -> None:
+        """Call each of ``sends`` (each publishes one audio message to ``stream`` of ``node``, a
+        DegramNode of this process) once the node has handled the message before to its end and
+        decided every window it completed, so that no window is dropped however busy the machine
+        is; raises TimeoutError."""
+        channel = next(c for c in node._channels if c.name == stream)
+        counters, counts, audio_input = channel.stream.counters, channel.counts, channel.input
         base_handled, base_windows = audio_input.handled, counters.windows
         base_done = counts['windows_processed'] + counts['inference_errors']
         for k, send in enumerate(sends):

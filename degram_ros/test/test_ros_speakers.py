@@ -126,7 +126,7 @@ def test_enrolling_from_the_stream_while_it_streams_drops_nothing(ros, embedding
     client = ros.client.create_client(Enroll, f'{ns}/degram_node/enroll')
     assert client.wait_for_service(timeout_sec=10.0)
     future = client.call_async(Enroll.Request(name='carol', seconds=2.0, timeout=60.0))
-    ros.wait_for(lambda: False, 0.3)
+    assert ros.wait_for(lambda: node._speaker_services._pending is not None, 20.0)   # listening before the speech
     audio = np.concatenate([s for _, s in speech])
     src.stream_lockstep(node, audio, RATE, chunk=0.25, start=300.0)    # the stream keeps flowing meanwhile
     assert ros.wait_for(future.done, 30.0)

@@ -15,6 +15,9 @@ def test_three_streams_one_model_each_with_its_own_topics_format_and_counters(ro
     from degram_msgs.msg import ModelInfo, SoundEvent
     from diagnostic_msgs.msg import DiagnosticArray
 
+    import functools
+
+    from degram.streaming import encode_pcm
     from degram_ros.harness import LATCHED, AudioSource, tone
     from degram_ros.node import DegramNode
 
@@ -35,14 +38,16 @@ def test_three_streams_one_model_each_with_its_own_topics_format_and_counters(ro
     assert front.stream.format == (RATE, 1, 'S16LE')               # front keeps its own format
     stereo = np.stack([tone(3.0, 44100), tone(3.0, 44100, 880.0)], axis=1)
     rng = np.random.default_rng(0)
-    for k in range(12):                                            # interleaved, 0.25 s each
-        sources['front'].stream(tone(0.25, RATE), RATE, 0.25, start=10.0 + 0.25 * k, pause=0)
-        sources['back'].stream(stereo[k * 11025:(k + 1) * 11025], 44100, 0.25, start=500.0 + 0.25 * k,
-                               sample_format='F32LE', pause=0)
-        sources['junk'].raw(rng.integers(0, 256, 4003, dtype=np.uint8).tobytes(), 900.0 + 0.25 * k)  # garbage
-        ros.wait_for(lambda: False, 0.05)
-    assert ros.wait_for(lambda: len(events['front']) >= 4 and len(events['back']) >= 4, 30.0)
-    assert ros.wait_for(lambda: node.pending_windows() == 0, 10.0)
+    for k in range(12):        # interleaved, 0.25 s each, each message taken before the next goes out
+        for name, payload, stamp in (
+                ('front', encode_pcm(tone(0.25, RATE)), 10.0 + 0.25 * k),
+                ('back', encode_pcm(stereo[k * 11025:(k + 1) * 11025], 'F32LE'), 500.0 + 0.25 * k),
+                ('junk', rng.integers(0, 256, 4003, dtype=np.uint8).tobytes(), 900.0 + 0.25 * k)):   # garbage
+            ros.lockstep(node, [functools.partial(sources[name].raw, payload, stamp)], stream=name)
+    # 3 s: windows at 0, 0.5 ... 2.0 s (44.1 kHz: soxr holds back the last); all of them give a result
+    assert (front.stream.counters.windows, back.stream.counters.windows) == (5, 4)
+    assert ros.wait_for(lambda: len(events['front']) == 5 and len(events['back']) == 4, 30.0)
+    assert front.counts['dropped_windows'] == back.counts['dropped_windows'] == 0
     # every result on its own stream's topic, with its own stamps
     assert all(900 > e.header.stamp.sec >= 10 for e in events['front'].items)
     assert all(e.header.stamp.sec >= 500 for e in events['back'].items)
