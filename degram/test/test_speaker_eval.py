@@ -201,9 +201,16 @@ def test_calibrate_and_eval_speakers_write_the_metadata_and_the_json(tiny_embedd
     assert result['noise']['snr_db'] == 0 and result['noise']['enrolment'] == 'clean'
     assert result['threshold'] == 0.9 and result['threshold_source'] == 'given'
     assert result['verification']['target_pairs'] == 30 and result['verification']['pairs'].startswith('ordered')
+    phone = tmp_path / 'phone.json'   # the telephone band on the test utterances only, reproducibly
+    for out_file in (phone, tmp_path / 'phone2.json'):
+        assert main(args + ['--channel', 'band:300-3400', '--output', str(out_file)]) == 0
+    heard, again = (json.loads(p.read_text()) for p in (phone, tmp_path / 'phone2.json'))
+    assert heard['channel'] == ['band:300-3400'] and heard['noise'] is None and heard == again
+    assert heard['verification']['target_pairs'] == 30 and heard['verification'] != result['verification']
+    printed = capsys.readouterr().out
+    assert 'channel band:300-3400' in printed and 'stranger FAR' in printed
     assert main(['eval', '--model', str(calibrated), '--speakers', str(manifest), '--data', 'esc10']) == 2
     assert main(['calibrate', '--model', str(calibrated), '-o', str(tmp_path / 'x.pt')]) == 2
-    assert 'stranger FAR' in capsys.readouterr().out
 
 
 # ------------------------------------------------------------------------------------------ corpus

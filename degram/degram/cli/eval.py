@@ -25,7 +25,8 @@ def add_parser(subparsers) -> None:
         'identification (--enrol utterances per speaker enrolled; top-1 with every speaker enrolled; the '
         'false-accept rate of strangers in 4 rotations that leave a quarter of the speakers out) and false '
         'accepts on non-speech windows through the node\'s voice gate, at the model\'s speaker_threshold '
-        '(or --threshold); with --noise, the test utterances are noisy and the enrolment clean.')
+        '(or --threshold); with --noise or --channel, the test utterances are noisy or heard through the '
+        'channel and the enrolment is clean.')
     add_model_argument(parser, flag=True)
     parser.add_argument('--data', metavar='SPEC', help='dataset spec (see above)')
     parser.add_argument('--speakers', metavar='SPEC', help='speaker evaluation on these speakers (see above)')
@@ -171,7 +172,7 @@ def _speakers(args) -> int:
                                    threshold=args.threshold, noise=args.noise,
                                    snr=args.snr if args.snr is not None else 10.0, seed=args.seed,
                                    non_speech=non_speech, window=args.window, hop=args.hop,
-                                   min_speech_ratio=args.min_speech_ratio, cache=args.cache)
+                                   min_speech_ratio=args.min_speech_ratio, cache=args.cache, channel=args.channel)
     except (DatasetError, ValueError) as exc:
         print(f'degram eval: error: {exc}', file=sys.stderr)
         return 1
@@ -195,7 +196,9 @@ def print_speakers(result: dict) -> None:
     """The speaker evaluation in a few lines."""
     c, v, ident = result['counts'], result['verification'], result['identification']
     noise = f", noise {result['noise']['snr_db']:g} dB SNR ({result['noise']['files']} clips)" \
-        if result.get('noise') else ', clean'
+        if result.get('noise') else ''
+    channel = (', channel ' + ' + '.join(result['channel'])) if result.get('channel') else ''
+    noise = channel + (noise or ('' if channel else ', clean'))
     print(f"{result['name']} on {result['speakers']} [{c['speakers']} speakers, {c['utterances']} utterances, "
           f"{c['windows']} windows{noise}], threshold {result['threshold']:.3f} ({result['threshold_source']})")
     print(f"  verification  EER {_pct(v['eer'])}  minDCF(p={v['p_target']:g}) {v['min_dcf']:.3f}  "

@@ -8,8 +8,10 @@ no speech is found, counted as ``no_speech``) in 2 s windows every 1 s
 (:func:`degram.speaker.enrollment.cut_windows`), one embedding per window; its embedding is the
 normalised mean of those, and a speaker's enrolled embedding is what a
 :class:`~degram.speaker.SpeakerDatabase` stores for the windows of the first ``enrol`` utterances.
-With ``noise``, every utterance is also mixed with real noise at ``snr`` dB
-(:func:`degram.evaluation.noisy_waves`) and identified against the clean enrolment.
+With ``channel`` (conditions such as ``band:300-3400``, :func:`degram.evaluation.channel_waves`)
+and/or ``noise`` (real noise at ``snr`` dB, :func:`degram.evaluation.noisy_waves`), every test
+utterance goes through them and is identified against the clean enrolment: people enrolled once,
+heard later through the robot's microphone.
 Non-speech recordings are cut into the node's windows and go through
 :class:`~degram.speaker.windows.SpeakerWindowAnalyzer` (voice gate, embedding, identification
 against every speaker enrolled): the share of windows that pass the gate, and of those named.
@@ -36,7 +38,7 @@ from ..speaker import SpeakerDatabase, VoiceActivityDetector, model_fingerprint,
 from ..speaker.enrollment import cut_windows, mean_embedding, speech_audio
 from ..speaker.windows import SpeakerWindowAnalyzer
 from ..streaming import Window
-from .evaluate import noisy_waves
+from .evaluate import channel_waves, noisy_waves
 from .speakers import (choose_threshold, enrolment_mask, open_set_protocol, platt_scale, rotation_scores,
                        verification)
 
@@ -231,7 +233,7 @@ def _gate_rates(counts) -> dict:
 
 def evaluate_speakers(predictor, spec: str, *, data_root=None, enrol: int = 3, threshold: float | None = None,
                       noise=None, snr: float = 10.0, seed: int = 0, non_speech='default', window=None, hop=None,
-                      min_speech_ratio=None, cache=None, progress: bool = True) -> dict:
+                      min_speech_ratio=None, cache=None, progress: bool = True, channel=()) -> dict:
     """The speaker evaluation of ``predictor`` on the speakers of ``spec`` (see the module
     docstring); ``non_speech``: ``'default'`` (:func:`default_non_speech`), None, or
     ``{source: [(tag, file or 16 kHz samples)]}``. A JSON-ready dict."""
@@ -246,15 +248,22 @@ def evaluate_speakers(predictor, spec: str, *, data_root=None, enrol: int = 3, t
     result = {'model': str(getattr(predictor, 'path', '')), 'name': predictor.name, 'speakers': str(spec),
               'threshold': threshold, 'threshold_source': 'model' if given is None else 'given',
               'scale': scale, 'embedding_window': WINDOW, 'embedding_hop': HOP, 'noise': None,
-              'counts': dict(run.counts(), **run.clean['counts'])}
+              'channel': list(channel), 'counts': dict(run.counts(), **run.clean['counts'])}
     test = run.clean
-    if noise is not None:
-        bank = noise if isinstance(noise, D.NoiseBank) else D.NoiseBank(noise, run.dataset.sample_rate, root=run.root)
-        waves = noisy_waves([run.dataset.load(int(i)) for i in run.order], bank, float(snr), seed)
-        test = run.windows(waves, f'{snr:g} dB')
-        sources = bank.files if isinstance(noise, D.NoiseBank) else [noise] if isinstance(noise, (str, Path)) else noise
-        result['noise'] = {'sources': [str(s) for s in sources], 'files': len(bank), 'snr_db': float(snr),
-                           'seed': int(seed), 'enrolment': 'clean', 'counts': test['counts']}
+    if noise is not None or channel:
+        waves = [run.dataset.load(int(i)) for i in run.order]
+        if channel:
+            waves = channel_waves(waves, channel, run.dataset.sample_rate, seed, run.root)
+        if noise is not None:
+            bank = noise if isinstance(noise, D.NoiseBank) else D.NoiseBank(noise, run.dataset.sample_rate,
+                                                                              root=run.root)
+            waves = noisy_waves(waves, bank, float(snr), seed)
+            sources = bank.files if isinstance(noise, D.NoiseBank) else \
+                [noise] if isinstance(noise, (str, Path)) else noise
+            result['noise'] = {'sources': [str(s) for s in sources], 'files': len(bank), 'snr_db': float(snr),
+                               'seed': int(seed), 'enrolment': 'clean'}
+        test = run.windows(waves, ' + '.join([*channel, *([f'{snr:g} dB'] if noise is not None else [])]))
+        result['test_counts'] = test['counts']
         result['verification'] = verification(run.clean['utterances'], run.labels, test['utterances'])
     else:
         result['verification'] = verification(run.clean['utterances'], run.labels)
