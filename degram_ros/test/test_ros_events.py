@@ -198,3 +198,28 @@ def test_explicit_level_gate_and_softmax_background(ros, multilabel_checkpoint, 
     assert info.background.startswith('softmax; every window is one of the labels; threshold 0.5 on the '
                                       'top-1 score')
     ros.remove(node)
+
+
+@pytest.mark.parametrize('channel, level', [(0, None), (1, -13.5), (-1, -19.5)])
+def test_the_channel_parameter_picks_or_mixes_the_input_channels(ros, multilabel_checkpoint, channel, level):
+    """Stereo input, silence on the left, a 0.3 tone (RMS -13.5 dBFS) on the right: channel 0 is
+    silent, channel 1 the tone, -1 their average (-19.5 dBFS)."""
+    from degram_msgs.msg import SoundEvent
+
+    from degram_ros.harness import AudioSource, tone
+
+    node, ns = _start(ros, multilabel_checkpoint(), channel=channel)
+    events = ros.collect(SoundEvent, f'{ns}/sound_event', 100)
+    src = AudioSource(ros, ns)
+    assert src.wait_connected(stamped=True)
+    src.info(RATE, 2, 'S16LE')
+    assert ros.wait_for(lambda: node.stream.channels == 2)
+    right = tone(1.5, RATE)
+    src.stream_lockstep(node, np.stack([np.zeros_like(right), right], axis=1), RATE, chunk=0.25, start=50.0)
+    assert ros.wait_for(lambda: len(events) == 2)              # windows at 0 and 0.5 s
+    for msg in events.items:
+        if level is None:
+            assert msg.silent and msg.level_db < -65.0
+        else:
+            assert not msg.silent and msg.level_db == pytest.approx(level, abs=0.2)
+    ros.remove(node)

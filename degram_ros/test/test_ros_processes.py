@@ -4,6 +4,7 @@ the node works, and the rejection reasons ``ros2 param set`` prints."""
 from __future__ import annotations
 
 import itertools
+import signal
 import threading
 from pathlib import Path
 
@@ -44,13 +45,13 @@ def _process(module: str, ns: str, *params: str):
     return NodeProcess(module, *args)
 
 
-def _assert_clean_exit(proc, ready_line=None):
-    """Ctrl-C under ros2 launch: SIGINT to the group twice, 0.2 s apart → exit code 0 within
-    EXIT_S, no traceback, no error line."""
+def _assert_clean_exit(proc, ready_line=None, sig=signal.SIGINT, times=2):
+    """Ctrl-C under ros2 launch: SIGINT to the group twice, 0.2 s apart (or ``times`` ``sig``) →
+    exit code 0 within EXIT_S, no traceback, no error line."""
     try:
         if ready_line is not None:
             assert proc.wait_for_line(ready_line), proc.output
-        proc.signal_group(times=2, interval=0.2)
+        proc.signal_group(sig, times=times, interval=0.2)
         code = proc.wait(EXIT_S + 0.2)
     finally:
         proc.kill()
@@ -102,6 +103,13 @@ def test_degram_node_double_sigint_during_startup_exits_cleanly(model):
 def test_wav_publisher_double_sigint_exits_cleanly(wav):
     proc = _process('degram_ros.wav_publisher', f'/proc{next(_ns)}', f'file:={wav}', 'loop:=true')
     _assert_clean_exit(proc, ready_line='publishing')
+
+
+@pytest.mark.parametrize('module, ready', [('degram_ros.node', 'ready:'), ('degram_ros.node', 'loading model'),
+                                           ('degram_ros.wav_publisher', 'publishing')])
+def test_sigterm_stops_the_executables_cleanly_at_start_up_and_while_running(module, ready, model, wav):
+    params = [f'model_path:={model}', 'device:=cpu'] if module == 'degram_ros.node' else [f'file:={wav}', 'loop:=true']
+    _assert_clean_exit(_process(module, f'/proc{next(_ns)}', *params), ready_line=ready, sig=signal.SIGTERM, times=1)
 
 
 def _parameter_services(ros, node_path: str, names: list[str]):

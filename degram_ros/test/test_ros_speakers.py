@@ -159,6 +159,7 @@ def test_rep155_voices_follow_the_speech(ros, embedding_model, speech, tmp_path)
     from degram_msgs.srv import Enroll
 
     node, ns = _start(ros, embedding_model, tmp_path / 'people.db')
+    assert {'/humans/voices/tracked', '/humans/candidate_matches'} <= {p.topic_name for p in node.publishers}
     tracked = ros.collect(IdsList, '/humans/voices/tracked', 100)
     matches = ros.collect(IdsMatch, '/humans/candidate_matches', 100)
     assert ros.call(Enroll, f'{ns}/degram_node/enroll', Enroll.Request(name='Alice B.', files=[speech[0][0]])).success
@@ -170,6 +171,15 @@ def test_rep155_voices_follow_the_speech(ros, embedding_model, speech, tmp_path)
     assert [] in voices                                                 # the silence between them
     assert {(m.id1_type, m.id2, m.id2_type) for m in matches.items} == {(IdsMatch.VOICE, 'alice_b_', IdsMatch.PERSON)}
     assert {m.id1 for m in matches.items} == set(spoken)
+    ros.remove(node)
+
+
+def test_publish_hri_voices_false_publishes_no_voices(ros, embedding_model, tmp_path):
+    pytest.importorskip('hri_msgs')
+    node, _ = _start(ros, embedding_model, tmp_path / 'people.db', publish_hri_voices=False)
+    topics = {p.topic_name for p in node.publishers}
+    assert any(t.endswith('/speaker_id') for t in topics)           # the results themselves are there
+    assert not {'/humans/voices/tracked', '/humans/candidate_matches'} & topics
     ros.remove(node)
 
 

@@ -33,7 +33,13 @@ def test_representation_image():
     assert enc == 'mono8' and img.shape == (40, 30) and img.dtype == np.uint8
     assert img.min() == 0 and img.max() == 255
     img, enc = representation_image(rep, '32FC1')
-    assert enc == '32FC1' and img.dtype == np.float32
+    assert enc == '32FC1' and img.dtype == np.float32 and img.shape == (40, 30)
+    # the values themselves, averaged over the channels; rows = frequency with the lowest at the bottom,
+    # columns = time from left to right
+    mean = rep.mean(axis=0).astype(np.float32)                      # (T, F)
+    np.testing.assert_allclose(img[-1, :], mean[:, 0], atol=1e-6)   # bottom row: the lowest band over time
+    np.testing.assert_allclose(img[0, :], mean[:, -1], atol=1e-6)   # top row: the highest band
+    np.testing.assert_allclose(img[:, 0], mean[0, ::-1], atol=1e-6)  # left column: the first frame
 
 
 def test_stamps_beyond_int32_seconds_are_an_error_not_a_wrap():
