@@ -78,14 +78,18 @@ def test_eq_changes_the_response_by_at_most_its_range_and_is_seeded():
     assert np.max(np.abs(smooth)) < 7.0 and np.max(np.abs(smooth)) > 0.5
 
 
-def test_noise_condition_mixes_a_recording_at_the_snr(tmp_path):
+def test_noise_condition_mixes_a_recording_at_the_snr(tmp_path, monkeypatch):
     import soundfile as sf
     hum = (0.3 * np.sin(2 * np.pi * 50 * np.arange(RATE) / RATE)).astype(np.float32)
-    sf.write(tmp_path / 'hum.wav', hum, RATE)
+    (tmp_path / 'noises').mkdir()
+    sf.write(tmp_path / 'noises' / 'hum.wav', hum, RATE)
     x = _noise()
-    mixed = channel_condition(f'noise:{tmp_path}@10')(x, np.random.default_rng(0))
-    added = mixed - x
-    assert 10 * np.log10(np.mean(x ** 2) / np.mean(added ** 2)) == pytest.approx(10.0, abs=0.1)
+    for source, root in ((str(tmp_path / 'noises'), None), ('noises/hum.wav', tmp_path)):
+        mixed = channel_condition(f'noise:{source}@10', data_root=root)(x, np.random.default_rng(0))
+        added = mixed - x
+        assert 10 * np.log10(np.mean(x ** 2) / np.mean(added ** 2)) == pytest.approx(10.0, abs=0.1)
+    monkeypatch.setenv('DEGRAM_DATA', str(tmp_path))   # relative to the data root the library finds
+    assert channel_condition('noise:noises@0')(x, np.random.default_rng(0)).shape == x.shape
 
 
 @pytest.mark.parametrize('spec', ['lowpass', 'band:300', 'room:x', 'eq:3', 'resample:8000:best', 'noise:/nope@10',

@@ -14,7 +14,8 @@ Two uses of the same transforms:
   | ``room:0.5``       | a 6 x 5 x 3 m room with RT60 0.5 s, the source 2 m from the microphone   |
   | ``eq``             | a random microphone response: seven bands within ±6 dB (seeded per clip) |
   | ``resample:8000``  | down to 8 kHz and back (``resample:RATE:METHOD``, methods below)       |
-  | ``noise:DIR@SNR``  | real noise recordings (a folder, file or glob) mixed at SNR dB           |
+  | ``noise:DIR@SNR``  | real noise recordings (a folder, file or glob; relative paths may be    |
+  |                    | under the data root) mixed at SNR dB                                  |
 
 The filters come from ``audiomentations`` and the rooms from ``pyroomacoustics`` (image
 method). Both draw their parameters from Python's and NumPy's global generators, so every call
@@ -32,7 +33,7 @@ import numpy as np
 import soxr
 
 from .augment import NoiseBank
-from .files import DatasetError
+from .files import DatasetError, find_data_root
 
 LOWPASS_HZ = (3400.0, 8000.0)      # where real capture chains and codecs cut the top off
 HIGHPASS_HZ = (50.0, 300.0)        # small microphones and DC blockers cut the bottom
@@ -223,7 +224,7 @@ def channel_condition(spec: str, sample_rate: int = 16000, data_root=None) -> Tr
             return lambda w, r: resample_round_trip(w, sample_rate, rate, method)
         if kind == 'noise':
             source, _, snr = arg.rpartition('@')
-            bank = NoiseBank(source, sample_rate, root=data_root)
+            bank = NoiseBank(source, sample_rate, root=find_data_root(data_root))
             return lambda w, r: bank.mix(w, float(snr), r)
     except (ValueError, DatasetError) as exc:
         raise ValueError(f'channel condition {spec!r}: {exc}') from None
