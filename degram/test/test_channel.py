@@ -238,3 +238,28 @@ def test_eval_channel_conditions_change_the_scores_reproducibly(plain_manifest, 
     assert 'channel room:0.5 + eq' in capsys.readouterr().out
     assert main([*base, '--channel', 'lowpass']) == 1
     assert "channel condition 'lowpass'" in capsys.readouterr().err
+
+
+def test_the_robustness_table_tool_names_valid_conditions_and_splits_fold_4(plain_manifest, monkeypatch):
+    import importlib.util
+    from pathlib import Path
+    tool_path = Path(__file__).resolve().parents[2] / 'tools' / 'channel_table.py'
+    spec = importlib.util.spec_from_file_location('channel_table_tool', tool_path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert list(tool.CONDITIONS)[0] == 'clean' and len(tool.ESC10) == 10
+    for conditions in tool.CONDITIONS.values():       # every row parses (noise found under the data root)
+        for condition in conditions:
+            if not condition.startswith('noise:'):
+                channel_condition(condition)
+    # two conditions on the tiny manifest, its "low" class standing in for ESC-10's
+    monkeypatch.setattr(tool, 'CONDITIONS', {'clean': [], '7 kHz low-pass': ['lowpass:7000']})
+    monkeypatch.setattr(tool, 'ESC10', ('low',))
+    rows = tool.measure(str(plain_manifest / 'model.pt'), str(plain_manifest / 'plain.csv'), parts=True,
+                        split='all')
+    assert [r['n'] for r in rows] == [10, 10] and rows[1]['channel'] == ['lowpass:7000']
+    for row in rows:   # the parts are the two halves of the clips
+        assert row['top1'] == pytest.approx((row['top1_esc10'] + row['top1_rest']) / 2)
+    table = tool.markdown(rows).splitlines()
+    assert table[0].startswith('| condition | clips | top-1 | of clean | mAP | ESC-10 classes |')
+    assert len(table) == 4 and table[2].startswith('| clean | 10 |')
