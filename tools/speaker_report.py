@@ -28,11 +28,12 @@ def _pct(value) -> str:
 
 def _model_info(path: Path) -> tuple[str, dict]:
     from degram.inference.checkpoint import read_payload
+    from degram.inference.metadata import ModelMetadata
 
     payload = read_payload(path)
-    meta = payload.get('metadata') or {}
-    epoch = meta.get('epoch') or (meta.get('metrics') or {}).get('epoch')
-    text = f"{meta.get('name') or path.stem} ({len(payload['labels'])} training speakers"
+    meta = ModelMetadata.from_dict(payload.get('metadata'))
+    epoch = meta.epoch if meta.epoch is not None else meta.metrics.get('epoch')
+    text = f"{meta.name or path.stem} ({len(payload['labels'])} training speakers"
     return text + (f', epoch {epoch})' if epoch is not None else ')'), meta
 
 
@@ -76,9 +77,9 @@ def report(out: Path, model: Path | None) -> str:
         if not calibrated.is_file():
             continue
         name, meta = _model_info(calibrated)
-        cal = meta.get('speaker_calibration') or {}
-        notes.append(f"- {name}: calibrated on {cal.get('speakers')}: threshold {meta['speaker_threshold']:.4f}, "
-                     f"scale {meta['speaker_score_scale']:.2f}; there stranger FAR {_pct(cal.get('far'))}, named "
+        cal = meta.speaker_calibration
+        notes.append(f"- {name}: calibrated on {cal.get('speakers')}: threshold {meta.speaker_threshold:.4f}, "
+                     f"scale {meta.speaker_score_scale:.2f}; there stranger FAR {_pct(cal.get('far'))}, named "
                      f"{_pct(cal.get('named'))} (rotations), EER {_pct((cal.get('verification') or {}).get('eer'))}")
         for file, speakers, condition in ROWS:
             if not (folder / file).is_file():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from degram.events import EventTracker, WindowDetector, detector_for
+from degram.inference.metadata import ModelMetadata
 
 #: threshold parameter value meaning "the model's calibrated per-class thresholds"
 MODEL_THRESHOLDS = -1.0
@@ -40,14 +41,6 @@ def gate_db(detector: WindowDetector) -> float:
     return -math.inf if detector.min_level_db is None else float(detector.min_level_db)
 
 
-def _negatives(metadata: dict) -> list[str]:
-    data = (metadata.get('config') or {}).get('data') or {}
-    if not float(data.get('negative_prob') or 0) > 0:
-        return []
-    sources = data.get('negatives') or []
-    return [str(s) for s in (sources if isinstance(sources, (list, tuple)) else [sources])]
-
-
 def _thresholds_text(detector: WindowDetector, calibrated: bool, softmax: bool) -> str:
     values = detector.thresholds
     where = 'on the top-1 score' if softmax else 'on every class'
@@ -62,13 +55,13 @@ def background_text(predictor, task: str, detector: WindowDetector, threshold: f
     threshold 0.5 on the top-1 score`` or ``multi-label (sigmoid) outputs trained with negatives
     (speech, noise); calibrated per-class thresholds 0.3..0.7; level gate -65 dBFS``.  A
     ``background`` text in the model's metadata comes first."""
-    meta = predictor.metadata
-    calibrated = threshold < 0 and 'thresholds' in meta
+    meta = ModelMetadata.of(predictor)
+    calibrated = threshold < 0 and meta.calibrated
     if task == 'speaker_id':
         parts = ['softmax over the enrolled speakers',
                  f"'unknown' below {detector.thresholds[0]:g} on the top-1 score"]
     elif predictor.multi_label:
-        negatives = _negatives(meta)
+        negatives = meta.negatives
         parts = ['multi-label (sigmoid) outputs' + (f" trained with negatives ({', '.join(negatives)})"
                                                     if negatives else ''),
                  _thresholds_text(detector, calibrated, False)]
@@ -78,5 +71,5 @@ def background_text(predictor, task: str, detector: WindowDetector, threshold: f
         parts.append('no level gate' if detector.min_level_db is None else
                      f'level gate {detector.min_level_db:g} dBFS (quieter windows are silent)')
     text = '; '.join(parts)
-    given = str(meta.get('background') or '').strip()
+    given = meta.background.strip()
     return f'{given}; {text}' if given else text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from degram.inference.metadata import ModelMetadata
 from degram_ros.parameters import StartupError
 
 
@@ -22,7 +23,7 @@ class LoadedModel:
     multi_label: bool
     device_text: str        # what ModelInfo.device and diagnostics show (with any fallback note)
     backend: str            # 'torch' | 'onnxruntime'
-    meta: dict
+    meta: object            # degram.inference.ModelMetadata
 
 
 def model_name(p: dict) -> str:
@@ -92,7 +93,7 @@ def load_model(p: dict, logger, backend_explicit: bool = False) -> LoadedModel:
         sample_rate=int(predictor.sample_rate), name=predictor.name,
         multi_label=bool(predictor.multi_label),
         device_text=_device_text(predictor.device_text, device_text), backend=backend,
-        meta=dict(predictor.metadata or {}))
+        meta=ModelMetadata.of(predictor))
 
 
 def release(model: LoadedModel | None) -> None:

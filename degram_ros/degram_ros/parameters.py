@@ -14,13 +14,13 @@ from typing import Any, Callable
 from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
                                 SetParametersResult)
 
+from degram.inference.metadata import ModelMetadata
 from degram.streaming import InputFormatError, normalize_sample_format
 
 TASKS = ('sound_event', 'speaker_id')
 DEVICE_RE = re.compile(r'^(auto|cpu|cuda(:\d+)?)$')
 REPRESENTATION_ENCODINGS = ('mono8', '32FC1')
 BACKENDS = ('torch', 'onnxruntime')
-DEFAULT_WINDOW, DEFAULT_HOP = 1.0, 0.5   # seconds, for models that recommend none
 
 
 class StartupError(RuntimeError):
@@ -222,15 +222,13 @@ def validate(values: dict) -> None:
                            f"{values['event_n']}")
 
 
-def window_and_hop(values: dict, metadata: dict) -> tuple[float, float]:
+def window_and_hop(values: dict, metadata) -> tuple[float, float]:
     """The window and hop in seconds once the model is loaded: the parameters, or where they are
-    0 the model's recommendation (metadata ``window_length`` / ``hop_length``, else 1.0 / 0.5;
-    a recommended hop is at most the window); raises :class:`StartupError` when the hop is
-    longer than the window."""
-    window = float(values['window_length'] or metadata.get('window_length') or DEFAULT_WINDOW)
-    hop = float(values['hop_length'] or 0.0)
-    if not hop:
-        hop = min(float(metadata.get('hop_length') or DEFAULT_HOP), window)
+    0 the model's recommendation (:meth:`degram.inference.ModelMetadata.window_and_hop`: metadata
+    ``window_length`` / ``hop_length``, else 1.0 / 0.5; a recommended hop is at most the window);
+    raises :class:`StartupError` when the hop is longer than the window. ``metadata``: the
+    model's :class:`~degram.inference.ModelMetadata` (or the dict it is made from)."""
+    window, hop = ModelMetadata.from_dict(metadata).window_and_hop(values['window_length'], values['hop_length'])
     if hop > window:
         raise StartupError(f"invalid parameter hop_length: {hop} s is longer than "
                            f"window_length {window} s")

@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 
+from degram.inference.metadata import ModelMetadata
+
 DEFAULT_SECONDS, DEFAULT_TIMEOUT = 5.0, 60.0
 
 
@@ -164,13 +166,14 @@ def default_database_path() -> Path:
 def is_embedding_model(predictor) -> bool:
     """A speaker-embedding model (cosine head, calibrated for open-set use) rather than a
     closed-set classifier: the checkpoint says so in its metadata."""
-    return bool(predictor.metadata.get('embedding_model'))
+    return ModelMetadata.of(predictor).embedding_model
 
 
 def speech_ratio_of(predictor, p: dict) -> float:
     """The voice gate's minimum share of speech: the parameter, or (-1) the model's metadata."""
     value = p['min_speech_ratio']
-    return float(predictor.metadata.get('min_speech_ratio', 0.0)) if value < 0 else float(value)
+    model = ModelMetadata.of(predictor).min_speech_ratio
+    return float(model or 0.0) if value < 0 else float(value)
 
 
 def voice_detector(min_speech_ratio: float):

@@ -60,16 +60,17 @@ def finite(value):
 
 
 def _header(results: dict) -> list[str]:
-    meta, config = results['machine'], results['config']
-    guest = f", {meta['hypervisor']} guest" if meta.get('hypervisor') else ''
+    machine, config = results['machine'], results['config']
+    guest = f", {machine['hypervisor']} guest" if machine.get('hypervisor') else ''
     return heading('degram bench results', level=1) + [
-        f"- date: {meta['date']}",
+        f"- date: {machine['date']}",
         f"- command: `{config['command']}`",
-        f"- CPU: {meta.get('cpu_model')}, {meta.get('physical_cores', '?')} cores / "
-        f"{meta['logical_cpus']} logical CPUs{guest}",
-        f"- PyTorch {meta['torch']}, {meta['torch_threads']} threads (interop "
-        f"{meta['torch_interop_threads']}), ONNX Runtime {meta.get('onnxruntime')}, nnAudio {meta.get('nnaudio')}",
-        f"- GPU: {meta.get('gpu', 'none (torch.cuda.is_available() is False)')}",
+        f"- CPU: {machine.get('cpu_model')}, {machine.get('physical_cores', '?')} cores / "
+        f"{machine['logical_cpus']} logical CPUs{guest}",
+        f"- PyTorch {machine['torch']}, {machine['torch_threads']} threads (interop "
+        f"{machine['torch_interop_threads']}), ONNX Runtime {machine.get('onnxruntime')}, "
+        f"nnAudio {machine.get('nnaudio')}",
+        f"- GPU: {machine.get('gpu', 'none (torch.cuda.is_available() is False)')}",
         f"- runs per contender: {config['runs']} timed after {config['warmup']} warm-up, interleaved; "
         f"backbone width {config['width']}, {config['num_classes']} classes, batch 1 unless stated",
         f"- machine load: {load_line(results['load'])}", '']

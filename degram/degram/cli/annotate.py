@@ -39,8 +39,7 @@ def run(args) -> int:
         print('degram annotate: error: give --bag BAG --topic TOPIC, or audio files', file=sys.stderr)
         return 2
     predictor = load_model(args.model, device=args.device)
-    window = args.window or float(predictor.metadata.get('window_length') or 1.0)
-    hop = args.hop or float(predictor.metadata.get('hop_length') or 0.5)
+    window, hop = predictor.metadata.window_and_hop(args.window, args.hop)
     sources = [args.bag] if args.bag else args.inputs
     output = Path(args.output)
     for source in sources:

@@ -70,8 +70,7 @@ def run(args) -> int:
     from ..inference import load_checkpoint, save_checkpoint
 
     ckpt = load_checkpoint(args.model)
-    window = args.window or float(ckpt.metadata.get('window_length') or 1.0)
-    hop = args.hop or float(ckpt.metadata.get('hop_length') or 0.5)
+    window, hop = ckpt.metadata.window_and_hop(args.window, args.hop)
     try:
         dataset, idx, groups, _ = select_split(ckpt, args.data, 'val', args.validation, args.data_root)
         root = find_data_root(args.data_root)
@@ -86,14 +85,13 @@ def run(args) -> int:
     positives = score_recordings(ckpt, [(dataset.load(i), dataset.sample_rate) for i in idx], window, hop)
     negative_scores = score_recordings(ckpt, negatives, window, hop).louder_than(args.min_level_db)
     thresholds = calibrate_thresholds(positives, targets, negative_scores, args.max_false_rate)
-    metadata = dict(ckpt.metadata, thresholds=[float(t) for t in thresholds], min_level_db=args.min_level_db,
-                    window_length=window, hop_length=hop,
-                    calibration={'data': args.data, 'groups': groups, 'negatives': args.negatives,
-                                 'negative_windows': int(len(negative_scores.levels)),
-                                 'max_false_rate': args.max_false_rate})
-    if args.name:
-        metadata['name'] = args.name
-    save_checkpoint(ckpt.model, args.output, labels=ckpt.labels, task=ckpt.task, half=args.half, **metadata)
+    metadata = ckpt.metadata.replace(
+        thresholds=[float(t) for t in thresholds], min_level_db=args.min_level_db, window_length=window,
+        hop_length=hop, name=args.name or ckpt.metadata.name,
+        calibration={'data': args.data, 'groups': groups, 'negatives': args.negatives,
+                     'negative_windows': int(len(negative_scores.levels)), 'max_false_rate': args.max_false_rate})
+    save_checkpoint(ckpt.model, args.output, labels=ckpt.labels, task=ckpt.task, half=args.half,
+                    **metadata.to_dict())
     print(f'thresholds {thresholds.min():.2f} … {thresholds.max():.2f} (median {np.median(thresholds):.2f}), '
           f'gate {args.min_level_db:g} dBFS; wrote {args.output}')
     return 0
@@ -111,12 +109,12 @@ def _speakers(args) -> int:
     except (DatasetError, ValueError) as exc:
         print(f'degram calibrate: error: {exc}', file=sys.stderr)
         return 1
-    metadata = dict(ckpt.metadata, embedding_model=True, speaker_threshold=report['threshold'],
-                    speaker_score_scale=report['scale'], min_speech_ratio=args.min_speech_ratio,
-                    window_length=WINDOW, hop_length=HOP, speaker_calibration=report)
-    if args.name:
-        metadata['name'] = args.name
-    save_checkpoint(ckpt.model, args.output, labels=ckpt.labels, task=ckpt.task, half=args.half, **metadata)
+    metadata = ckpt.metadata.replace(
+        embedding_model=True, speaker_threshold=report['threshold'], speaker_score_scale=report['scale'],
+        min_speech_ratio=args.min_speech_ratio, window_length=WINDOW, hop_length=HOP, speaker_calibration=report,
+        name=args.name or ckpt.metadata.name)
+    save_checkpoint(ckpt.model, args.output, labels=ckpt.labels, task=ckpt.task, half=args.half,
+                    **metadata.to_dict())
     c = report['counts']
     print(f"speaker threshold {report['threshold']:.4f}, score scale {report['scale']:.2f} on {args.speakers} "
           f"({c['speakers']} speakers, {c['utterances']} utterances): stranger FAR {report['far']:.4f} "

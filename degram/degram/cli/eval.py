@@ -132,8 +132,7 @@ def _window_metrics(args) -> dict:
         if not source:
             raise SystemExit(f'degram eval: error: --out-of-set {item!r} is not NAME=SOURCE')
         sources.setdefault(name, []).extend(list_audio_files(source, root))
-    window = args.window or float(ckpt.metadata.get('window_length') or 1.0)
-    hop = args.hop or float(ckpt.metadata.get('hop_length') or 0.5)
+    window, hop = ckpt.metadata.window_and_hop(args.window, args.hop)
     return evaluate_windows(ckpt, detector_for(ckpt, args.threshold), dataset, idx, sources,
                             window_length=window, hop_length=hop)
 

@@ -40,8 +40,8 @@ def describe(checkpoint) -> dict:
             'backbone': parameter_count(model.backbone),
         },
         'gflops_per_second': flops_per_second(model, checkpoint.sample_rate) / 1e9,
-        'metadata': checkpoint.metadata,
-        'licence': shipped.licence if shipped else checkpoint.metadata.get('licence', ''),
+        'metadata': checkpoint.metadata.to_dict(),
+        'licence': shipped.licence if shipped else checkpoint.metadata.licence,
         'trained_on': shipped.trained_on if shipped else '',
     }
 
@@ -49,7 +49,8 @@ def describe(checkpoint) -> dict:
 def run(args) -> int:
     from ..inference import load_checkpoint
 
-    info = describe(load_checkpoint(args.model))
+    checkpoint = load_checkpoint(args.model)
+    info = describe(checkpoint)
     if args.json:
         print(json.dumps(info, indent=2, default=str))
         return 0
@@ -65,7 +66,7 @@ def run(args) -> int:
     if info['licence']:
         print(f"licence      {info['licence']} (weights inherit the licence of their training data"
               f"{': ' + info['trained_on'] if info['trained_on'] else ''})")
-    metrics = info['metadata'].get('metrics')
+    metrics = checkpoint.metadata.metrics
     if metrics:
         print('metrics      ' + ', '.join(f'{k} {v:.4g}' if isinstance(v, float) else f'{k} {v}'
                                           for k, v in metrics.items()))

@@ -19,6 +19,7 @@ import torch
 
 from .. import data as D
 from ..inference import load_checkpoint, scores_from_logits
+from ..inference.metadata import ModelMetadata
 from .metrics import classification_metrics, per_class_accuracy
 
 __all__ = ['channel_waves', 'evaluate', 'evaluate_checkpoint', 'noisy_waves', 'predict_logits', 'select_split']
@@ -139,12 +140,11 @@ def select_split(ckpt, data_spec: str, split: str = 'val', validation=None, data
     names no validation part (a plain ``path,label`` manifest or folder: its default is a random
     share) is scored whole: ``val`` and ``train`` become ``all``."""
     dataset = D.open_dataset(data_spec, data_root, sample_rate=int(ckpt.sample_rate), labels=None)
-    meta = ckpt.metadata or {}
-    ds_meta = meta.get('dataset') if isinstance(meta.get('dataset'), dict) else {}
+    trained_on = ModelMetadata.of(ckpt).dataset
     split_seed = 0
-    if validation is None and ds_meta.get('spec') == data_spec and ds_meta.get('validation') is not None:
-        validation = ds_meta['validation']  # the checkpoint's own validation split
-        split_seed = int(ds_meta.get('split_seed') or 0)
+    if validation is None and trained_on.get('spec') == data_spec and trained_on.get('validation') is not None:
+        validation = trained_on['validation']  # the checkpoint's own validation split
+        split_seed = int(trained_on.get('split_seed') or 0)
     if validation is None and isinstance(D.parse_groups(dataset.default_validation), float):
         split = 'all'
     if split == 'all':

@@ -33,6 +33,7 @@ import numpy as np
 from .. import data as D
 from ..audio import load_audio
 from ..events.pipeline import windows_of
+from ..inference.metadata import ModelMetadata
 from ..progress import Progress
 from ..speaker import SpeakerDatabase, VoiceActivityDetector, model_fingerprint, score_threshold
 from ..speaker.enrollment import cut_windows, mean_embedding, speech_audio
@@ -240,10 +241,11 @@ def evaluate_speakers(predictor, spec: str, *, data_root=None, enrol: int = 3, t
     given = threshold
     threshold, scale = score_threshold(predictor)
     threshold = threshold if given is None else float(given)
-    meta = predictor.metadata or {}
-    window = float(window or meta.get('window_length') or WINDOW)
+    meta = ModelMetadata.of(predictor)
+    window, _ = meta.window_and_hop(window, default_window=WINDOW)
     hop = float(hop or window / 2)
-    ratio = float(meta.get('min_speech_ratio', MIN_SPEECH_RATIO) if min_speech_ratio is None else min_speech_ratio)
+    model_ratio = MIN_SPEECH_RATIO if meta.min_speech_ratio is None else meta.min_speech_ratio
+    ratio = float(model_ratio if min_speech_ratio is None else min_speech_ratio)
     run = _Run(predictor, spec, data_root, enrol, cache, progress)
     result = {'model': str(getattr(predictor, 'path', '')), 'name': predictor.name, 'speakers': str(spec),
               'threshold': threshold, 'threshold_source': 'model' if given is None else 'given',

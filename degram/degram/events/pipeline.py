@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..inference.metadata import ModelMetadata
 from ..streaming import AudioStream, Window, encode_pcm
 from .analyzer import WindowAnalysis, WindowAnalyzer
 from .detector import WindowDetector
@@ -17,9 +18,10 @@ from .tracker import EventTracker
 def detector_for(predictor, threshold: float | None = None, min_level_db: float | None = None) -> WindowDetector:
     """The model's calibrated detector (``thresholds`` / ``min_level_db`` in its metadata), with
     an optional global ``threshold`` or gate level instead."""
-    meta = predictor.metadata
-    thresholds = threshold if threshold is not None else meta.get('thresholds', 0.5)
-    gate = min_level_db if min_level_db is not None else meta.get('min_level_db')
+    meta = ModelMetadata.of(predictor)
+    model_thresholds = 0.5 if meta.thresholds is None else meta.thresholds
+    thresholds = threshold if threshold is not None else model_thresholds
+    gate = min_level_db if min_level_db is not None else meta.min_level_db
     return WindowDetector(len(predictor.labels), thresholds, gate)
 
 

@@ -17,12 +17,15 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..inference.metadata import ModelMetadata
+
 PARITY_TOLERANCE = 1e-3  # max |difference| of logits and embeddings accepted between ONNX Runtime and PyTorch
 METADATA_KEY = 'degram'
 OUTPUTS = ('logits', 'embedding')
 # checkpoint metadata that tells a runtime how to use the model
 RUNTIME_METADATA = ('name', 'multi_label', 'thresholds', 'min_level_db', 'window_length', 'hop_length',
-                    'speaker_threshold', 'speaker_score_scale', 'embedding_model', 'min_speech_ratio')
+                    'speaker_threshold', 'speaker_score_scale', 'embedding_model', 'min_speech_ratio',
+                    'speaker_cohort', 'background')
 
 
 class _Outputs(nn.Module):
@@ -38,11 +41,17 @@ class _Outputs(nn.Module):
 
 
 def onnx_metadata(checkpoint) -> dict:
-    meta = {key: checkpoint.metadata[key] for key in RUNTIME_METADATA if key in checkpoint.metadata}
-    meta.update(name=checkpoint.name, task=checkpoint.task, labels=list(checkpoint.labels),
-                sample_rate=int(checkpoint.sample_rate), multi_label=bool(checkpoint.multi_label),
-                frontend=checkpoint.model.frontend_name, backbone=checkpoint.model.backbone_name)
-    return meta
+    """The JSON object stored under ``degram``: the runtime fields of the checkpoint's
+    :class:`~degram.inference.ModelMetadata` and its self-description (task, labels, rate, architecture)."""
+    return _described(checkpoint).to_dict() | {'multi_label': bool(checkpoint.multi_label)}
+
+
+def _described(checkpoint) -> ModelMetadata:
+    runtime = {key: value for key, value in checkpoint.metadata.to_dict().items() if key in RUNTIME_METADATA}
+    return ModelMetadata.from_dict(runtime).replace(
+        name=checkpoint.name, task=checkpoint.task, labels=list(checkpoint.labels),
+        sample_rate=int(checkpoint.sample_rate), multi_label=bool(checkpoint.multi_label),
+        frontend=checkpoint.model.frontend_name, backbone=checkpoint.model.backbone_name)
 
 
 def export_onnx(checkpoint, path: str | Path, opset: int = 17) -> Path:
@@ -60,11 +69,11 @@ def export_onnx(checkpoint, path: str | Path, opset: int = 17) -> Path:
                           dynamic_axes={'waveform': {0: 'batch', 1: 'samples'}, 'logits': {0: 'batch'},
                                         'embedding': {0: 'batch'}})
     graph = onnx.load(str(path))
-    meta = onnx_metadata(checkpoint)
+    described = _described(checkpoint)
     # the flat keys of the first exports stay, for tools that read them
-    flat = {'labels': json.dumps(meta['labels']), 'task': meta['task'], 'sample_rate': str(meta['sample_rate']),
-            'frontend': meta['frontend'], 'backbone': meta['backbone'],
-            'multi_label': str(meta['multi_label']).lower(), METADATA_KEY: json.dumps(meta)}
+    flat = {'labels': json.dumps(described.labels), 'task': described.task, 'sample_rate': str(described.sample_rate),
+            'frontend': described.frontend, 'backbone': described.backbone,
+            'multi_label': str(described.multi_label).lower(), METADATA_KEY: json.dumps(onnx_metadata(checkpoint))}
     for key, value in flat.items():
         graph.metadata_props.add(key=key, value=value)
     onnx.save(graph, str(path))

@@ -17,6 +17,7 @@ import torch
 
 from ..nn import DEGramClassifier, build_from_config
 from ..streaming.pcm import quote
+from .metadata import MetadataError, ModelMetadata
 from .pretrained import PRETRAINED, PretrainedError, resolve
 from .predictor import Predictor
 
@@ -41,8 +42,9 @@ def resolve_model_path(model: str | Path) -> Path:
 
 def save_checkpoint(model: DEGramClassifier, path: str | Path, labels: list[str], task: str,
                     half: bool = False, **metadata: Any) -> Path:
-    """Write ``model`` with its labels, task and any JSON-like ``metadata`` to ``path``
-    (atomically: a temporary file renamed into place).
+    """Write ``model`` with its labels, task and any JSON-like ``metadata`` (the fields of
+    :class:`ModelMetadata`, checked, and any other keys) to ``path`` (atomically: a temporary file
+    renamed into place).
 
     ``half`` stores floating-point weights as fp16 (half the size; loaded back as fp32).
     """
@@ -50,6 +52,7 @@ def save_checkpoint(model: DEGramClassifier, path: str | Path, labels: list[str]
         raise ValueError(f'task must be one of {TASKS}, got {task!r}')
     if len(labels) != model.num_classes:
         raise ValueError(f'{len(labels)} labels for a model with {model.num_classes} classes')
+    metadata = ModelMetadata.from_dict(metadata).to_dict()
     state = {name: (tensor.detach().cpu().half() if half and tensor.is_floating_point()
                     else tensor.detach().cpu())
              for name, tensor in model.state_dict().items()}
@@ -75,9 +78,9 @@ def save_half(source: str | Path, destination: str | Path, name: str | None = No
     """Re-save a checkpoint with fp16 weights (half the size; how shipped models are stored),
     optionally under another model ``name`` (what ModelInfo and ``degram info`` show)."""
     checkpoint = load_checkpoint(source)
-    metadata = dict(checkpoint.metadata, **({'name': name} if name else {}))
+    metadata = checkpoint.metadata.replace(name=name) if name else checkpoint.metadata
     return save_checkpoint(checkpoint.model, destination, labels=checkpoint.labels, task=checkpoint.task,
-                           half=True, **metadata)
+                           half=True, **metadata.to_dict())
 
 
 def read_payload(path: Path) -> dict[str, Any]:
@@ -135,9 +138,13 @@ def load_checkpoint(model: str | Path, device: str | torch.device = 'cpu') -> Pr
     if broken:
         raise CheckpointError(f'{path}: the weights hold NaN/Inf values ({len(broken)} tensors, e.g. '
                               f'{broken[0]}); the file is damaged or the training diverged')
+    try:
+        metadata = ModelMetadata.from_dict(payload.get('metadata'))
+    except MetadataError as exc:
+        raise CheckpointError(f'{path}: {exc}') from None
     network.to(device).eval()
     return Predictor(path=path, model=network, labels=list(payload['labels']), task=payload['task'],
-                     sample_rate=int(payload['sample_rate']), metadata=dict(payload.get('metadata') or {}))
+                     sample_rate=int(payload['sample_rate']), metadata=metadata)
 
 
 BACKENDS = ('auto', 'torch', 'onnxruntime')

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from ..nn import ModelOutput
+from .metadata import ModelMetadata
 from .predictor import Predictor
 
 
@@ -55,7 +56,10 @@ class OnnxPredictor(Predictor):
         if 'degram' not in props:
             raise OnnxModelError(f"{path}: not a degram ONNX export (no 'degram' metadata); export it with "
                                  f"'degram export MODEL --format onnx'")
-        meta = json.loads(props['degram'])
+        try:
+            meta = ModelMetadata.from_dict(json.loads(props['degram']))
+        except (ValueError, TypeError) as exc:
+            raise OnnxModelError(f"{path}: unreadable 'degram' metadata ({exc})") from None
         outputs = [o.name for o in self.session.get_outputs()]
         if outputs[:2] != ['logits', 'embedding']:
             raise OnnxModelError(f'{path}: outputs {outputs}, expected logits and embedding (re-export it)')
@@ -63,8 +67,10 @@ class OnnxPredictor(Predictor):
         self._device_text = {'CPUExecutionProvider': 'cpu (onnxruntime)'}.get(provider, f'{device} ({provider})')
         if str(device).startswith('cuda') and provider == 'CPUExecutionProvider':
             self._device_text = f'cpu (onnxruntime; fallback: {device} requested but no GPU execution provider)'
-        super().__init__(path=path, model=None, labels=list(meta['labels']), task=meta['task'],
-                         sample_rate=int(meta['sample_rate']), metadata=meta)
+        if not (meta.labels and meta.task and meta.sample_rate):
+            raise OnnxModelError(f'{path}: its degram metadata lacks labels, task or sample_rate (re-export it)')
+        super().__init__(path=path, model=None, labels=list(meta.labels), task=meta.task,
+                         sample_rate=meta.sample_rate, metadata=meta)
 
     @property
     def device(self) -> torch.device:
@@ -76,11 +82,11 @@ class OnnxPredictor(Predictor):
 
     @property
     def frontend_name(self) -> str:
-        return str(self.metadata.get('frontend', ''))
+        return self.metadata.frontend
 
     @property
     def backbone_name(self) -> str:
-        return str(self.metadata.get('backbone', ''))
+        return self.metadata.backbone
 
     def infer(self, batch) -> ModelOutput:
         if isinstance(batch, torch.Tensor):

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
 import numpy as np
 import torch
 
 from ..audio import resample
 from ..nn import DEGramClassifier, ModelOutput
+from .metadata import ModelMetadata
 
 
 def scores_from_logits(logits: torch.Tensor, multi_label: bool) -> torch.Tensor:
@@ -40,10 +39,14 @@ class Predictor:
     labels: list[str]
     task: str
     sample_rate: int
-    metadata: dict[str, Any] = field(default_factory=dict)
+    #: what the file says about using the model (a dict given here becomes a :class:`ModelMetadata`)
+    metadata: ModelMetadata = field(default_factory=ModelMetadata)
     #: the checkpoint the weights came from when ``path`` is a derived file (the cached ONNX
     #: export of a checkpoint run with ONNX Runtime); None when ``path`` is that file itself
     source: Path | None = None
+
+    def __post_init__(self):
+        self.metadata = ModelMetadata.from_dict(self.metadata)
 
     @property
     def device(self) -> torch.device:
@@ -56,11 +59,11 @@ class Predictor:
 
     @property
     def multi_label(self) -> bool:
-        return bool(self.metadata.get('multi_label', False))
+        return self.metadata.multi_label
 
     @property
     def name(self) -> str:
-        return str(self.metadata.get('name') or self.path.stem)
+        return self.metadata.name or self.path.stem
 
     @property
     def frontend_name(self) -> str:

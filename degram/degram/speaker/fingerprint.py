@@ -19,6 +19,8 @@ import json
 import threading
 from pathlib import Path
 
+from ..inference.metadata import ModelMetadata
+
 __all__ = ['model_fingerprint']
 
 _CACHE: dict[tuple[str, int, int], str] = {}
@@ -66,8 +68,8 @@ def _name_in_file(path: Path) -> str:
     else:
         from ..inference.checkpoint import read_payload
 
-        meta = read_payload(path).get('metadata') or {}
-    return str(meta.get('name') or path.stem)
+        meta = read_payload(path).get('metadata')
+    return ModelMetadata.from_dict(meta).name or path.stem
 
 
 def model_fingerprint(predictor_or_path) -> tuple[str, str]:

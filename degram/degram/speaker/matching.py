@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..inference.metadata import ModelMetadata
 from .validation import UNKNOWN, unit
 
 __all__ = ['DEFAULT_SCALE', 'DEFAULT_THRESHOLD', 'EMPTY_SCORE', 'SpeakerMatch', 'identify', 'score_threshold']
@@ -82,19 +83,10 @@ def score_threshold(predictor) -> tuple[float, float]:
     """(threshold, scale) for a model: its metadata's ``speaker_threshold`` and
     ``speaker_score_scale`` when present, else :data:`DEFAULT_THRESHOLD` (0.5) and
     :data:`DEFAULT_SCALE` (10.0). Raises ValueError for values out of range."""
-    metadata = getattr(predictor, 'metadata', None) or {}
-    threshold = metadata.get('speaker_threshold')
-    scale = metadata.get('speaker_score_scale')
-    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
-    scale = DEFAULT_SCALE if scale is None else scale
     try:
-        threshold, scale = float(threshold), float(scale)
-    except (TypeError, ValueError):
-        raise ValueError(f'model {getattr(predictor, "name", "?")}: speaker_threshold {threshold!r} / '
-                         f'speaker_score_scale {scale!r} are not numbers') from None
-    if not -1.0 <= threshold <= 1.0:
-        raise ValueError(f'model {getattr(predictor, "name", "?")}: speaker_threshold {threshold} is not a '
-                         f'cosine score in [-1, 1]')
-    if not (scale > 0 and math.isfinite(scale)):
-        raise ValueError(f'model {getattr(predictor, "name", "?")}: speaker_score_scale {scale} is not positive')
+        meta = ModelMetadata.of(predictor)
+    except ValueError as exc:
+        raise ValueError(f'model {getattr(predictor, "name", "?")}: {exc}') from None
+    threshold = DEFAULT_THRESHOLD if meta.speaker_threshold is None else meta.speaker_threshold
+    scale = DEFAULT_SCALE if meta.speaker_score_scale is None else meta.speaker_score_scale
     return threshold, scale
