@@ -42,6 +42,11 @@ class AudioChannel:
         self.results = None
         self._infos: list = []
 
+    @property
+    def format_error(self):
+        """What is wrong with the audio format now (:class:`degram.streaming.InputFormatError`), else None."""
+        return self.input.format_error
+
     def activate(self, node, flavour, results, slot, audio_qos: str, stamped: bool) -> None:
         """Results publishers (made by the caller), the hand-over to the inference thread, the
         audio and AudioInfo subscriptions."""

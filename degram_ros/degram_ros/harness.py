@@ -131,7 +131,7 @@ class RosHarness:
         DegramNode of this process) once the node has handled the message before to its end and
         decided every window it completed, so that no window is dropped however busy the machine
         is; raises TimeoutError."""
-        channel = next(c for c in node._channels if c.name == stream)
+        channel = next(c for c in node.channels if c.name == stream)
         counters, counts, audio_input = channel.stream.counters, channel.counts, channel.input
         base_handled, base_windows = audio_input.handled, counters.windows
         base_done = counts['windows_processed'] + counts['inference_errors']

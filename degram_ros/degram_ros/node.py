@@ -32,12 +32,11 @@ from degram_ros.audio_flavour import detect_flavour
 from degram_ros.audio_input import ThrottledLog
 from degram_ros.audio_subscription import POLL_S
 from degram_ros.channel import AudioChannel, process_batch
-from degram_ros.lifecycle_guard import answer_invalid_transitions
 from degram_ros.detection import background_text, build_detector
 from degram_ros.model import load_model, model_name, release
 from degram_ros.parameters import PARAMETERS, RUNTIME, StartupError  # noqa: F401
-from degram_ros.qos import AUDIO_QOS, LATCHED, VOLATILE_INFO  # noqa: F401
-from degram_ros.results import ResultPublisher
+from degram_ros.rclpy_private import answer_invalid_transitions, given_parameters
+from degram_ros.results import Activation, ResultPublisher
 from degram_ros.speakers import SpeakerServices, configure_voice
 from degram_ros.worker import InferenceWorker, LatestSlot
 
@@ -173,7 +172,7 @@ class DegramNode(LifecycleNode):
     def _explicit(self, name: str) -> bool:
         """Whether parameter ``name`` was given (command line, params file, overrides) rather than
         left at its default."""
-        return name in getattr(self, '_parameter_overrides', {})
+        return name in given_parameters(self)
 
     def _background(self) -> str:
         return background_text(self._model.predictor, self.task, self._detector,
@@ -184,25 +183,25 @@ class DegramNode(LifecycleNode):
         self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self._outputs = [self._diag_pub]
         self._worker = InferenceWorker(
-            lambda batch: process_batch(batch, self._analysis_lock), None, None, self.stream.hop_length,
-            lambda exc: self._log('inference', 'error', f'inference failed: {exc}'),
+            lambda batch: process_batch(batch, self._analysis_lock), hop_length=self.stream.hop_length,
+            on_error=lambda exc: self._log('inference', 'error', f'inference failed: {exc}'),
             account=lambda channel: (channel.counts, channel.latencies))
         self._slot = self._worker.slot
-        single = len(self._channels) == 1
-        for channel in self._channels:
-            results = ResultPublisher(self, self._model, self._detector, self._background(), channel.stream, p,
-                                      lambda c=channel: c.input.frame_id, channel.counts, self._speakers,
-                                      self._vad, self._min_speech_ratio, channel.prefix, self._analysis_lock,
-                                      voices=single)
-            self._outputs += results.publishers
-            channel.activate(self, AUDIO, results, self._slot, p['audio_qos'], p['stamped'])
         if self._speakers is not None:
             self._speaker_services = SpeakerServices(
                 self, self._model.predictor, self._speakers.database, self._speakers.vad,
                 self.stream.hop_length, self.stream.window_length, self._publish_model_info,
                 self._channels[0].name)
-            for channel in self._channels:
-                channel.results.services = self._speaker_services
+        activation = Activation(self._model, self._detector, self._background(), p, self._analysis_lock,
+                                speakers=self._speakers, vad=self._vad, min_speech_ratio=self._min_speech_ratio,
+                                services=self._speaker_services)
+        single = len(self._channels) == 1
+        for channel in self._channels:
+            results = ResultPublisher(self, activation, stream=channel.stream, counts=channel.counts,
+                                      frame_id=lambda c=channel: c.input.frame_id, prefix=channel.prefix,
+                                      voices=single)
+            self._outputs += results.publishers
+            channel.activate(self, AUDIO, results, self._slot, p['audio_qos'], p['stamped'])
         self._worker.start()
         self._inputs = [(self.destroy_timer, self.create_timer(1.0, self._publish_diagnostics))]
         if p['audio_qos'] == 'auto':
@@ -225,26 +224,61 @@ class DegramNode(LifecycleNode):
             if channel.results is not None:
                 channel.results.publish_info()
 
-    # ---------------------------------------------------------------- the first stream (tests, tools)
+    # ---------------------------------------------------------------- the public view (tests, tools)
+    # Read-only views of the node's state for tests, the demo and the benchmark; the contract for
+    # everyone else is the topics, services and parameters.
+    @property
+    def channels(self) -> tuple[AudioChannel, ...]:
+        """The streams, in the order of the ``streams`` parameter (empty until configured): each
+        with its ``name``, ``stream`` (buffer, counters), ``input`` (format, stamps, ``frame_id``,
+        ``handled``), ``counts``, ``audio`` (subscription, QoS; None while inactive), ``results``
+        (publishers; None while inactive) and ``format_error``."""
+        return tuple(self._channels)
+
+    @property
+    def channel(self) -> AudioChannel | None:
+        """The first stream (the only one without the ``streams`` parameter), None until configured."""
+        return self._channels[0] if self._channels else None
+
     @property
     def stream(self):
+        """The first stream's :class:`degram.streaming.AudioStream`, None until configured."""
         return self._channels[0].stream if self._channels else None
 
     @property
-    def _input(self):
-        return self._channels[0].input if self._channels else None
-
-    @property
-    def _counts(self) -> collections.Counter:
+    def counts(self) -> collections.Counter:
+        """The first stream's counters (diagnostics' source; before configure, the node's own)."""
         return self._channels[0].counts if self._channels else self._unconfigured_counts
 
     @property
-    def _audio(self):
-        return self._channels[0].audio if self._channels else None
+    def model(self):
+        """The :class:`degram_ros.model.LoadedModel` (predictor, backend, metadata), None when unconfigured."""
+        return self._model
 
     @property
-    def _results(self):
-        return self._channels[0].results if self._channels else None
+    def detector(self):
+        """The :class:`degram.events.WindowDetector` deciding the windows now, None when unconfigured."""
+        return self._detector
+
+    @property
+    def parameter_values(self) -> dict:
+        """A copy of the parameter values in use (runtime changes included), {} when unconfigured."""
+        return dict(self._params)
+
+    @property
+    def inferring(self) -> bool:
+        """Whether the inference thread of an activation exists (active)."""
+        return self._worker is not None
+
+    @property
+    def speaker_database(self):
+        """The enrolled speakers of a speaker-embedding model (:class:`degram.speaker.SpeakerDatabase`), else None."""
+        return None if self._speakers is None else self._speakers.database
+
+    @property
+    def speaker_services(self):
+        """The enrol/forget/list services while active with a speaker-embedding model, else None."""
+        return self._speaker_services
 
     @property
     def executor_threads(self) -> int:
@@ -318,10 +352,6 @@ class DegramNode(LifecycleNode):
         for channel in self._channels:
             if channel.results is not None:
                 channel.results.set_detector(self._detector, self._background())
-
-    @property
-    def _format_error(self):
-        return None if self._input is None else self._input.format_error
 
     # ---------------------------------------------------------------- diagnostics
     def diagnostics_values(self, channel: AudioChannel | None = None) -> dict[str, str]:

@@ -5,6 +5,7 @@ or SpeakerId, and optionally the representation image."""
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 from rclpy.duration import Duration
 from sensor_msgs.msg import Image
@@ -26,21 +27,37 @@ class NonFiniteScores(RuntimeError):
 ACK_TIMEOUT_S = 1.0   # at most this long, deactivate waits for the last ENDED segments to arrive
 
 
-class ResultPublisher:
-    """Made by activate, :meth:`destroy`-ed by deactivate (after :meth:`finish`).  ``params`` is
-    the node's live parameter dict (runtime changes apply to the next window); ``frame_id()``
-    gives the audio's frame."""
+@dataclass(frozen=True)
+class Activation:
+    """What the outputs of all the streams of one activation share."""
 
-    def __init__(self, node, model, detector, background: str, stream, params: dict, frame_id, counts,
-                 speakers=None, vad=None, min_speech_ratio: float = 0.0, prefix: str = '', lock=None,
+    model: object               # degram_ros.model.LoadedModel
+    detector: object            # degram.events.WindowDetector (a runtime threshold change: set_detector)
+    background: str             # ModelInfo.background
+    params: dict                # the node's live parameter dict: runtime changes apply to the next window
+    lock: threading.Lock        # the streams' analyzers: inference thread vs finish
+    speakers: object = None     # SpeakerMode: open-set identification against enrolled people
+    vad: object = None          # the voice gate's detector
+    min_speech_ratio: float = 0.0
+    services: object = None     # SpeakerServices, fed with each window's speech embedding
+
+
+class ResultPublisher:
+    """One stream's outputs: made by activate, :meth:`destroy`-ed by deactivate (after
+    :meth:`finish`).  ``frame_id()`` gives the audio's frame; ``prefix`` is the stream's topic
+    prefix (``''`` or ``name/``); ``voices``: publish REP-155 voices (the node's only stream)."""
+
+    def __init__(self, node, activation: Activation, *, stream, frame_id, counts, prefix: str = '',
                  voices: bool = True):
         from degram_msgs.msg import ModelInfo, SoundEvent, SoundEventSegment, SpeakerId
 
+        a = activation
+        model, params, speakers = a.model, a.params, a.speakers
         self._node, self.model, self.stream, self._p = node, model, stream, params
         self._frame_id, self._counts = frame_id, counts
         self.stream_name = prefix.rstrip('/')
-        self.speakers = speakers            # SpeakerMode: open-set identification against enrolled people
-        self.services = None                # SpeakerServices (set by the node) fed with speech embeddings
+        self.speakers = speakers
+        self.services = a.services
         self.voices = (Rep155Voices(node) if voices and speakers is not None and params['publish_hri_voices']
                        and hri_msgs_available() else None)
         self.speaker = model.task == 'speaker_id'
@@ -56,9 +73,9 @@ class ResultPublisher:
         self.image_pub = node.create_publisher(Image, prefix + 'representation', 1)
         self.standard = (StandardOutputs(node, prefix) if params['publish_vision_msgs'] and vision_msgs_available()
                          else None)
-        self.analyzer = WindowAnalyzer(model.predictor, detector, tracker, vad, min_speech_ratio)
-        self.background = background
-        self.lock = lock or threading.Lock()   # analyzer state: inference thread vs finish
+        self.analyzer = WindowAnalyzer(model.predictor, a.detector, tracker, a.vad, a.min_speech_ratio)
+        self.background = a.background
+        self.lock = a.lock
         self._last_stamp: float | None = None
 
     @property

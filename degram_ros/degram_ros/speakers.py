@@ -60,6 +60,12 @@ class SpeakerServices:
                          node.create_service(Forget, '~/forget', self._forget, callback_group=group),
                          node.create_service(ListSpeakers, '~/list_speakers', self._list, callback_group=group)]
 
+    @property
+    def listening(self) -> bool:
+        """Whether a stream enrolment is collecting speech now."""
+        with self._lock:
+            return self._pending is not None
+
     # ------------------------------------------------------------ the inference thread
     def on_window(self, embedding, speech_ratio: float, stream: str = '') -> None:
         with self._lock:

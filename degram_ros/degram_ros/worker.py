@@ -63,17 +63,16 @@ class InferenceWorker:
     """The inference thread of one activation: takes the newest window of each stream from
     :attr:`slot`, runs ``process([(key, window), ...])`` (one batch: inference and publishing; it
     may return ``[(key, exception)]`` for streams whose window failed alone) and counts into
-    ``account(key)`` → (counts, latencies) of that stream (``counts`` / ``latencies`` for every key
-    when ``account`` is None).
+    ``account(key)`` → (counts, latencies) of that stream; a window that took longer than
+    ``hop_length`` seconds is late; ``on_error(exception)`` hears of each failure.
 
     :meth:`stop` closes the slot and joins the thread: the batch in flight is finished (and
     published) first.  An exception raised once stopping has begun (a publish racing the
     teardown) is not an error and is not reported."""
 
-    def __init__(self, process, counts, latencies, hop_length: float, on_error, account=None):
+    def __init__(self, process, *, hop_length: float, on_error, account):
         self.slot = LatestSlot()
-        self._process, self._hop, self._on_error = process, hop_length, on_error
-        self._account = account or (lambda key: (counts, latencies))
+        self._process, self._hop, self._on_error, self._account = process, hop_length, on_error, account
         self._thread = threading.Thread(target=self._run, name='degram_inference', daemon=True)
 
     def start(self) -> None:

@@ -79,8 +79,8 @@ def main(checkpoint: str) -> dict:
         events = ros.collect(SoundEvent, '/m0/sound_event', 100)
         pub = ros.publisher(AudioStamped, '/m0/audio')
         must(ros.wait_for(lambda: pub.get_subscription_count() > 0, 20.0), 'the node never subscribed')
-        report['subscribed'] = node._audio.topic_name
-        counters, counts = node.stream.counters, node._counts
+        report['subscribed'] = node.channel.audio.topic_name
+        counters, counts = node.stream.counters, node.counts
 
         def case(name, frames, rate, code, field, start, chunk=0.25):
             """Each message handled and its windows decided before the next goes out; then every
@@ -115,7 +115,7 @@ def main(checkpoint: str) -> dict:
             path = os.path.join(tmp, 'clip.wav')
             soundfile.write(path, tone(2.0, 16000), 16000)
             results0, windows0, dropped0 = len(events), counters.windows, counts['dropped_windows']
-            handled0 = node._input.handled
+            handled0 = node.channel.input.handled
             player = ros.add(WavPublisher, 'wav_publisher', namespace='/m0',
                              params={'file': path, 'rate': 4.0, 'start_delay': 0.5})
             messages = -(-32000 // round(player.chunk_length * 16000))
@@ -124,7 +124,7 @@ def main(checkpoint: str) -> dict:
             thread.join(30.0)
             must(not thread.is_alive(), 'wav_publisher did not finish in 30 s')
             # every message handled to its end (its windows counted), then every window decided
-            must(ros.wait_for(lambda: node._input.handled - handled0 == messages and node.pending_windows() == 0
+            must(ros.wait_for(lambda: node.channel.input.handled - handled0 == messages and node.pending_windows() == 0
                               and len(events) - results0 + counts['dropped_windows'] - dropped0
                               >= counters.windows - windows0, 30.0), 'the clip was not all taken and decided')
             report['wav_publisher'] = {'windows': counters.windows - windows0, 'results': len(events) - results0,

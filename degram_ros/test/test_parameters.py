@@ -113,7 +113,9 @@ def test_worker_stop_finishes_the_window_in_flight_and_stays_quiet():
         if window == 'last':
             raise RuntimeError('publisher gone')   # e.g. a publish racing the teardown
 
-    worker = InferenceWorker(process, counts, collections.deque(), 1.0, errors.append)
+    latencies = collections.deque()
+    worker = InferenceWorker(process, hop_length=1.0, on_error=errors.append,
+                             account=lambda key: (counts, latencies))
     worker.start()
     worker.slot.put('boom')
     assert _wait(lambda: counts['inference_errors'] == 1)
@@ -146,7 +148,7 @@ def test_worker_batches_the_newest_window_of_every_stream_and_counts_per_stream(
         gate.wait(5.0)
         batches.append(sorted(batch))
 
-    worker = InferenceWorker(process, None, None, 1.0, print, account=lambda key: (counts[key], latencies[key]))
+    worker = InferenceWorker(process, hop_length=1.0, on_error=print, account=lambda key: (counts[key], latencies[key]))
     assert worker.slot.put('a1', 'a') is False
     assert worker.slot.put('a2', 'a') is True          # a1 was stale: dropped, a2 kept
     assert worker.slot.put('b1', 'b') is False

@@ -56,7 +56,7 @@ def test_multilabel_results_silence_scores_segments_and_model_info(ros, multilab
     audio = np.concatenate([tone(2.0, RATE), np.zeros(2 * RATE, np.float32)])
     src.stream_lockstep(node, audio, RATE, chunk=0.25, start=100.0)
     assert ros.wait_for(lambda: len(events) == 7)   # windows at 100.0, 100.5, ... 103.0
-    assert node._counts['dropped_windows'] == 0
+    assert node.counts['dropped_windows'] == 0
     msgs = sorted(events.items, key=lambda m: _seconds(m.header.stamp))
     predictor = load_model(path)
     heard = _s16(audio)

@@ -27,11 +27,11 @@ def test_auto_qos_becomes_reliable_for_a_reliable_publisher_and_large_messages_a
 
     node, ns = _start(ros, multilabel_checkpoint(), max_message_length=5.0)
     # no publisher yet: no reader either, so that none is switched (and loses audio) later
-    assert node._audio.subscription is None
+    assert node.channel.audio.subscription is None
     assert node.diagnostics_values()['audio_qos'] == (
         f'waiting for a publisher on {ns}/audio_stamped (audio_qos auto); 0 publisher(s)')
     src = AudioSource(ros, ns)                                    # the harness publishes reliably
-    assert ros.wait_for(lambda: node._audio.reliability == 'reliable', 10.0)
+    assert ros.wait_for(lambda: node.channel.audio.reliability == 'reliable', 10.0)
     assert src.wait_connected(stamped=True)
     assert 'reliable reader (audio_qos auto); 1 publisher(s): reliable' == node.diagnostics_values()['audio_qos']
     big = np.zeros(1 << 20, np.int16).tobytes()                   # 2 MiB = 65 s of 16 kHz S16LE
@@ -48,7 +48,7 @@ def test_audio_qos_parameter_forces_the_reader_kind(ros, multilabel_checkpoint):
     node, ns = _start(ros, multilabel_checkpoint(), audio_qos='best_effort')
     AudioSource(ros, ns)
     ros.wait_for(lambda: False, 0.5)
-    assert node._audio.reliability == 'best_effort'
+    assert node.channel.audio.reliability == 'best_effort'
     ros.remove(node)
 
 
@@ -60,11 +60,11 @@ def test_auto_qos_follows_a_publisher_of_another_kind_and_counts_the_switch(ros,
 
     node, ns = _start(ros, multilabel_checkpoint())
     src = AudioSource(ros, ns)
-    assert src.wait_connected(stamped=True) and node._audio.reliability == 'reliable'
+    assert src.wait_connected(stamped=True) and node.channel.audio.reliability == 'reliable'
     assert node.diagnostics_values()['audio_qos_switches'] == '0'
     # a best-effort publisher joins: only a best-effort reader matches both
     ros.publisher(AudioDataStamped, f'{ns}/audio_stamped', qos_profile_sensor_data)
-    assert ros.wait_for(lambda: node._audio.reliability == 'best_effort', 10.0)
+    assert ros.wait_for(lambda: node.channel.audio.reliability == 'best_effort', 10.0)
     assert node.diagnostics_values()['audio_qos_switches'] == '1'
     ros.remove(node)
 
@@ -79,12 +79,12 @@ def test_audio_info_from_a_volatile_publisher_is_used_and_re_sends_change_nothin
     assert ros.wait_for(lambda: info.get_subscription_count() >= 1, 10.0)
     msg = AudioInfo(channels=2, sample_rate=44100, sample_format='F32LE', coding_format='wave', bitrate=0)
     info.publish(msg)
-    assert ros.wait_for(lambda: node._input.handled_infos == 1, 10.0)   # only the volatile reader matches
+    assert ros.wait_for(lambda: node.channel.input.handled_infos == 1, 10.0)   # only the volatile reader matches
     assert node.stream.format == (44100, 2, 'F32LE')
     resets = node.stream.counters.resets
     for _ in range(3):
         info.publish(msg)                                          # re-sent every 5 s in the field
-    assert ros.wait_for(lambda: node._input.handled_infos == 4, 10.0)
+    assert ros.wait_for(lambda: node.channel.input.handled_infos == 4, 10.0)
     assert node.stream.counters.resets == resets and node.stream.counters.format_changes == 1
     ros.remove(node)
 
@@ -99,10 +99,10 @@ def test_require_audio_info_ignores_audio_until_one_arrives(ros, multilabel_chec
     src = AudioSource(ros, ns)
     assert src.wait_connected(stamped=True)
     src.stream(tone(1.5, RATE), RATE, chunk=0.25, start=20.0)
-    assert ros.wait_for(lambda: node._counts['waiting_for_audio_info'] >= 6, 10.0)
+    assert ros.wait_for(lambda: node.counts['waiting_for_audio_info'] >= 6, 10.0)
     assert len(events) == 0 and int(node.diagnostics_values()['waiting_for_audio_info']) >= 6
     src.info(RATE, 1, 'S16LE')
-    assert ros.wait_for(lambda: node._input.input.info_received, 10.0)
+    assert ros.wait_for(lambda: node.channel.input.input.info_received, 10.0)
     src.stream(tone(1.5, RATE), RATE, chunk=0.25, start=30.0)
     assert ros.wait_for(lambda: len(events) >= 1, 20.0)
     ros.remove(node)
@@ -126,7 +126,7 @@ def test_vision_msgs_label_info_and_one_classification_per_window_with_the_detec
     src = AudioSource(ros, ns)
     assert src.wait_connected(stamped=True)
     src.info(RATE, 1, 'S16LE')
-    assert ros.wait_for(lambda: node._input.handled_infos >= 1, 10.0)
+    assert ros.wait_for(lambda: node.channel.input.handled_infos >= 1, 10.0)
     audio = np.concatenate([tone(2.0, RATE), np.zeros(2 * RATE, np.float32)])
     src.stream_lockstep(node, audio, RATE, chunk=0.25, start=40.0)
     windows = node.stream.counters.windows

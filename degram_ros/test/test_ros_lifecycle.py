@@ -68,10 +68,10 @@ def test_lifecycle_transitions_gate_the_results(ros, model):
         assert new == 2 and ros.wait_for(lambda: len(events) == results + new)
 
     assert _state(ros, path) == 'unconfigured'
-    assert node._model is None and publishers() == 0
+    assert node.model is None and publishers() == 0
     assert _change(ros, path, Transition.TRANSITION_CONFIGURE)
     assert _state(ros, path) == 'inactive'
-    assert node._model is not None and node.model_name == 'tiny'
+    assert node.model is not None and node.model_name == 'tiny'
     # inactive: the model is loaded but nothing listens or publishes
     assert publishers() == 0 and src.pub_stamped.get_subscription_count() == 0
     assert _change(ros, path, Transition.TRANSITION_ACTIVATE)
@@ -82,10 +82,10 @@ def test_lifecycle_transitions_gate_the_results(ros, model):
     assert _change(ros, path, Transition.TRANSITION_DEACTIVATE)
     assert _state(ros, path) == 'inactive'
     assert ros.wait_for(lambda: publishers() == 0 and src.pub_stamped.get_subscription_count() == 0)
-    assert node._worker is None
-    before, handled = len(events), node._input.handled
+    assert not node.inferring
+    before, handled = len(events), node.channel.input.handled
     src.stream(tone(1.5, 16000), 16000, chunk=0.1, start=20.0, pause=0)   # to nobody: no reader, no result publisher
-    assert len(events) == before and node._input.handled == handled
+    assert len(events) == before and node.channel.input.handled == handled
     # active again: results again, on the same configuration
     assert _change(ros, path, Transition.TRANSITION_ACTIVATE)
     assert src.wait_connected(stamped=True)
@@ -93,7 +93,7 @@ def test_lifecycle_transitions_gate_the_results(ros, model):
     assert _change(ros, path, Transition.TRANSITION_DEACTIVATE)
     assert _change(ros, path, Transition.TRANSITION_CLEANUP)
     assert _state(ros, path) == 'unconfigured'
-    assert node._model is None and node.stream is None
+    assert node.model is None and node.stream is None
     # not a transition of this state: refused, the state stays
     assert not _change(ros, path, Transition.TRANSITION_ACTIVATE)
     assert _state(ros, path) == 'unconfigured'
@@ -109,7 +109,7 @@ def test_shutdown_from_active_stops_everything(ros, model):
     assert ros.wait_for(lambda: ros.client.count_publishers(f'{ns}/sound_event') == 1)
     assert _change(ros, path, Transition.TRANSITION_ACTIVE_SHUTDOWN)
     assert _state(ros, path) == 'finalized'
-    assert node._worker is None and node._model is None
+    assert not node.inferring and node.model is None
     assert ros.wait_for(lambda: ros.client.count_publishers(f'{ns}/sound_event') == 0)
     ros.remove(node)
 
@@ -122,7 +122,7 @@ def test_configure_failure_reports_one_line_and_stays_unconfigured(ros, tmp_path
     capfd.readouterr()
     assert not _change(ros, path, Transition.TRANSITION_CONFIGURE)
     assert _state(ros, path) == 'unconfigured'
-    assert node._model is None
+    assert node.model is None
     ros.wait_for(lambda: False, 0.3)   # let the log line out
     output = capfd.readouterr()
     text = output.out + output.err

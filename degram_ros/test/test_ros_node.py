@@ -53,8 +53,8 @@ def _expect_windows(node, received, expected, timeout=30.0):
     from degram_ros.harness import RosHarness
 
     assert RosHarness.wait_for(lambda: len(received) >= expected, timeout), f'{len(received)} results < {expected}'
-    assert node._counts['dropped_windows'] == 0
-    assert node._counts['windows_processed'] == node.stream.counters.windows
+    assert node.counts['dropped_windows'] == 0
+    assert node.counts['windows_processed'] == node.stream.counters.windows
     assert len(received) == expected
 
 
@@ -164,7 +164,7 @@ def test_speaker_id_with_embedding_and_representation(ros, checkpoints):
 
     assert node.set_parameters([Parameter('threshold', value=1.0)])[0].successful
     results.clear()
-    node._counts['dropped_windows'] = 0
+    node.counts['dropped_windows'] = 0
     src.stream_lockstep(node, tone(1.0, 16000, 220.0), 16000, chunk=0.25, start=100.0)
     _expect_windows(node, results, 1)
     assert all(m.speaker == 'unknown' and not m.known for m in results.items)
@@ -173,7 +173,7 @@ def test_speaker_id_with_embedding_and_representation(ros, checkpoints):
 
 def _counter(node, name):
     return getattr(node.stream.counters, name, None) if hasattr(node.stream.counters, name) \
-        else node._counts[name]
+        else node.counts[name]
 
 
 def test_bad_input_is_counted_and_good_input_still_served(ros, checkpoints):
@@ -193,20 +193,20 @@ def test_bad_input_is_counted_and_good_input_still_served(ros, checkpoints):
 
     # MP3-coded stream: ignored and counted
     src.info(16000, 1, 'S16LE', coding_format='mp3')
-    assert wait(lambda: node._format_error is not None)
+    assert wait(lambda: node.channel.format_error is not None)
     for k in range(3):
         src.raw(good, 1.0 + 0.2 * k)
-    assert wait(lambda: node._counts['mp3'] >= 1)
+    assert wait(lambda: node.counts['mp3'] >= 1)
     # unknown sample format
     src.info(16000, 1, 'S13BE')
-    assert wait(lambda: node._format_error is not None and node._format_error.kind ==
+    assert wait(lambda: node.channel.format_error is not None and node.channel.format_error.kind ==
                 'unknown_format')
     src.raw(good, 2.0)
-    assert wait(lambda: node._counts['unknown_format'] >= 1)
+    assert wait(lambda: node.counts['unknown_format'] >= 1)
     assert len(events) == 0
     # a usable format again (F32LE, for the NaN case)
     src.info(16000, 1, 'F32LE')
-    assert wait(lambda: node._format_error is None and node.stream.sample_format == 'F32LE')
+    assert wait(lambda: node.channel.format_error is None and node.stream.sample_format == 'F32LE')
     c = node.stream.counters
     src.raw(np.zeros(100, np.float32).tobytes() + b'\x01\x02', 10.0)            # ragged
     assert wait(lambda: c.ragged >= 1)
@@ -223,10 +223,10 @@ def test_bad_input_is_counted_and_good_input_still_served(ros, checkpoints):
     src.raw(np.zeros(1600, np.float32).tobytes(), 3.0)                           # backwards
     assert wait(lambda: c.backwards >= 1)
     # the oversize message's one kept window is still being classified: let it land first
-    assert wait(lambda: len(events) + node._counts['dropped_windows'] >= 1 and node.pending_windows() == 0)
+    assert wait(lambda: len(events) + node.counts['dropped_windows'] >= 1 and node.pending_windows() == 0)
     # the node is alive and serves good audio
     events.clear()
-    node._counts['dropped_windows'] = 0
+    node.counts['dropped_windows'] = 0
     signal = tone(1.5, 16000)
     src.stream_lockstep(node, signal, 16000, chunk=0.1, start=50.0, sample_format='F32LE')
     _expect_windows(node, events, 2)
@@ -268,11 +268,11 @@ def test_runtime_parameters_accept_valid_and_reject_with_reason(ros, checkpoints
         assert not result.successful and param.name in result.reason, result.reason
     assert 'read-only' in node.set_parameters([Parameter('window_length', value=2.0)])[0].reason
     assert node.get_parameter('threshold').value == -1.0     # the model's thresholds:
-    assert list(node._detector.thresholds) == [0.5] * 3        # none calibrated: 0.5
+    assert list(node.detector.thresholds) == [0.5] * 3        # none calibrated: 0.5
     assert node.set_parameters([Parameter('threshold', value=0.9)])[0].successful
     assert node.set_parameters([Parameter('top_k', value=1)])[0].successful
-    assert node._params['threshold'] == 0.9 and node._params['top_k'] == 1
-    assert list(node._detector.thresholds) == [0.9] * 3
+    assert node.parameter_values['threshold'] == 0.9 and node.parameter_values['top_k'] == 1
+    assert list(node.detector.thresholds) == [0.9] * 3
     result = node.set_parameters([Parameter('threshold', value=-0.5)])[0]   # only -1 below 0
     assert not result.successful and 'threshold' in result.reason
     ros.remove(node)

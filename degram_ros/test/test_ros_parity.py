@@ -71,7 +71,7 @@ def _run_node(ros, model, audio, **params):
     assert ros.wait_for(lambda: node.stream.sample_format == 'S16LE')
     src.stream_lockstep(node, audio, RATE, chunk=CHUNK, start=START)
     windows = node.stream.counters.windows
-    assert windows >= 6 and node._counts['dropped_windows'] == 0
+    assert windows >= 6 and node.counts['dropped_windows'] == 0
     assert ros.wait_for(lambda: len(events) == windows)
     info = (node.device_text, node.diagnostics_values())
     ros.remove(node)     # shutdown: the open events end
@@ -160,14 +160,14 @@ def test_onnx_model_path(ros, model, tmp_path, capfd):
     onnx = export_onnx(load_checkpoint(model), tmp_path / 'parity.onnx')
     node = ros.add(DegramNode, 'degram_node', namespace=f'/par{next(_ns)}',
                    params={'model_path': str(onnx), 'device': 'cpu'})
-    assert node._model.backend == 'onnxruntime' and node.device_text == 'cpu (onnxruntime)'
-    assert node.model_name == 'parity' and list(node._detector.thresholds)[0] == 0.0
+    assert node.model.backend == 'onnxruntime' and node.device_text == 'cpu (onnxruntime)'
+    assert node.model_name == 'parity' and list(node.detector.thresholds)[0] == 0.0
     ros.remove(node)
     capfd.readouterr()
     node = ros.add(DegramNode, 'degram_node', namespace=f'/par{next(_ns)}',
                    params={'model_path': str(onnx), 'device': 'cpu', 'backend': 'torch', 'autostart': False})
     assert node.trigger_configure() == TransitionCallbackReturn.FAILURE
-    assert node._model is None
+    assert node.model is None
     ros.wait_for(lambda: False, 0.3)   # let the log line out
     output = capfd.readouterr()
     text = output.out + output.err

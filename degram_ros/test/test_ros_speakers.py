@@ -92,7 +92,7 @@ def test_enrol_identify_unknown_silence_and_forget_through_the_services(ros, emb
     assert all(m.speaker == 'alice' and m.known and m.confidence > 0.5 and m.speech_ratio >= 0.3
                for m in results.items)
     assert all(m.header.stamp.sec < speech_end for m in results.items)     # none for the silent windows
-    assert node._counts['windows_without_speech'] >= 2
+    assert node.counts['windows_without_speech'] >= 2
     assert node.diagnostics_values()['enrolled_speakers'] == '1'
 
     # a threshold above every cosine score: the same voice is now 'unknown'
@@ -126,14 +126,14 @@ def test_enrolling_from_the_stream_while_it_streams_drops_nothing(ros, embedding
     client = ros.client.create_client(Enroll, f'{ns}/degram_node/enroll')
     assert client.wait_for_service(timeout_sec=10.0)
     future = client.call_async(Enroll.Request(name='carol', seconds=2.0, timeout=60.0))
-    assert ros.wait_for(lambda: node._speaker_services._pending is not None, 20.0)   # listening before the speech
+    assert ros.wait_for(lambda: node.speaker_services.listening, 20.0)   # listening before the speech
     audio = np.concatenate([s for _, s in speech])
     src.stream_lockstep(node, audio, RATE, chunk=0.25, start=300.0)    # the stream keeps flowing meanwhile
     assert ros.wait_for(future.done, 30.0)
     answer = future.result()
     assert answer.success and answer.speech_seconds >= 2.0 and answer.windows >= 2, answer.message
-    assert node._speakers.database.names() == ['carol']
-    assert node._counts['dropped_windows'] == 0 and len(results) >= 3   # results published while enrolling
+    assert node.speaker_database.names() == ['carol']
+    assert node.counts['dropped_windows'] == 0 and len(results) >= 3   # results published while enrolling
     ros.remove(node)
 
 
@@ -196,9 +196,9 @@ def test_the_voice_gate_serves_other_models_too(ros, checkpoint_keyword_like, sp
     noise = (0.05 * np.random.default_rng(0).standard_normal(3 * RATE)).astype(np.float32)   # loud, no speech
     samples = speech[1][1]
     _stream(ros, node, '/kw', np.concatenate([noise, samples]), 700.0)
-    assert node._counts['windows_without_speech'] >= 3
+    assert node.counts['windows_without_speech'] >= 3
     assert events.items and all(e.header.stamp.sec + e.header.stamp.nanosec * 1e-9 >= 702.0 for e in events.items)
-    assert node.diagnostics_values()['windows_without_speech'] == str(node._counts['windows_without_speech'])
+    assert node.diagnostics_values()['windows_without_speech'] == str(node.counts['windows_without_speech'])
     ros.remove(node)
 
 

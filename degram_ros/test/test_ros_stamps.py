@@ -35,7 +35,7 @@ def _run(ros, model, chunks, **params):
     src.send_lockstep(node, [(encode_pcm(audio[c.first:c.first + c.frames]), c.stamp) for c in chunks])
     windows = node.stream.counters.windows
     assert ros.wait_for(lambda: len(results) == windows), f'{len(results)} results for {windows} windows'
-    assert node._counts['dropped_windows'] == 0
+    assert node.counts['dropped_windows'] == 0
     stamps = [m.header.stamp.sec + m.header.stamp.nanosec * 1e-9 for m in results.items]
     values = node.diagnostics_values()
     ros.remove(node)

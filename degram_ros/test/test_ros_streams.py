@@ -24,14 +24,14 @@ def test_three_streams_one_model_each_with_its_own_topics_format_and_counters(ro
     node = ros.add(DegramNode, 'degram_node', namespace='/multi', params={
         'model_path': str(multilabel_checkpoint()), 'device': 'cpu', 'stamped': True,
         'streams': ['front', 'back', 'junk', 'quiet']})
-    assert [c.name for c in node._channels] == ['front', 'back', 'junk', 'quiet']
+    assert [c.name for c in node.channels] == ['front', 'back', 'junk', 'quiet']
     events = {name: ros.collect(SoundEvent, f'/multi/{name}/sound_event', 100) for name in ('front', 'back', 'junk')}
     infos = ros.collect(ModelInfo, '/multi/front/model_info', LATCHED)
     diagnostics = ros.collect(DiagnosticArray, '/diagnostics', 10)
     sources = {name: AudioSource(ros, f'/multi/{name}') for name in ('front', 'back', 'junk')}
     for src in sources.values():
         assert src.wait_connected(stamped=True)
-    front, back, junk = (node._channels[i] for i in range(3))
+    front, back, junk = (node.channels[i] for i in range(3))
     sources['back'].info(44100, 2, 'F32LE')
     sources['junk'].info(RATE, 1, 'F32LE')
     assert ros.wait_for(lambda: back.stream.format == (44100, 2, 'F32LE') and junk.stream.sample_format == 'F32LE')

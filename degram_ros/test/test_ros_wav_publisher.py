@@ -75,6 +75,6 @@ def test_wav_publisher_feeds_degram_node(stereo_wav, tmp_path):
             'files': [str(path)], 'rate': 2.0, 'chunk_length': 0.1, 'start_delay': 0.0})
         assert ros.wait_for(lambda: player.pub_stamped.get_subscription_count() > 0)
         player.run()
-        assert ros.wait_for(lambda: len(events) + node._counts['dropped_windows'] >= 2)
+        assert ros.wait_for(lambda: len(events) + node.counts['dropped_windows'] >= 2)
         assert len(events) >= 1 and events.items[0].label in ('x', 'y')
         assert node.stream.sample_rate == 22050 and node.stream.channels == 2
