@@ -6,6 +6,7 @@ Configs are described in :mod:`degram.training.config`.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import time
 from pathlib import Path
@@ -19,6 +20,7 @@ from ..evaluation import classification_metrics, predict_logits
 from ..inference import load_checkpoint, save_checkpoint, save_half, scores_from_logits
 from ..nn import build_model
 from .config import CSV_COLUMNS, ConfigError, monitor_mode, training_device, validate_config
+from .schema import TrainingConfig
 from .distributed import close_world, init_world
 from ..progress import Progress
 from .batches import BatchMaker
@@ -60,28 +62,29 @@ class Trainer:
 
     def __init__(self, config: dict, log=None):
         self.cfg = cfg = validate_config(copy.deepcopy(config))
-        self.data_cfg, self.train_cfg = cfg['data'], cfg['train']
-        self.world = init_world(self.train_cfg.get('device'))
+        self.config = TrainingConfig.from_dict(cfg)     # typed: self.train_cfg.lr is a float
+        self.data_cfg, self.train_cfg = cfg['data'], self.config.train
+        self.world = init_world(self.train_cfg.device)
         log = log or (lambda msg: print(msg, flush=True))
         self.log = log if self.world.main else (lambda msg: None)   # rank 0 speaks for the run
-        if self.train_cfg.get('num_threads'):
-            torch.set_num_threads(int(self.train_cfg['num_threads']))
-        self.device = training_device(self.train_cfg.get('device'))
+        if self.train_cfg.num_threads:
+            torch.set_num_threads(self.train_cfg.num_threads)
+        self.device = training_device(self.train_cfg.device)
         if self.world.distributed and self.device.type == 'cuda':
             self.device = torch.device(f'cuda:{self.world.local_rank}')
-        seed = int(self.train_cfg['seed'])
+        seed = self.train_cfg.seed
         self.plan_rng = np.random.default_rng(seed)               # the epoch plan: the same on every rank
         self.rng = np.random.default_rng([seed, self.world.rank])  # crops, noise, negatives: per rank
         torch.manual_seed(seed)
-        self.multi_label = self.train_cfg['loss'] == 'bce'
+        self.multi_label = self.train_cfg.loss == 'bce'
         self.model_cfg = dict(cfg['model'], sample_rate=int(cfg['model'].get('sample_rate') or 16000))
         self.sample_rate = self.model_cfg['sample_rate']
         self._open_data()
         self._build_model()
         self.net = self.model if not self.world.distributed else torch.nn.parallel.DistributedDataParallel(
             self.model, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
-        self.run = RunFolder(Path(cfg['output']) / str(cfg['name'])).create()
-        self.monitor = self.train_cfg['monitor'] if len(self.val_idx) else 'train_loss'
+        self.run = RunFolder(Path(self.config.output) / self.config.name).create()
+        self.monitor = self.train_cfg.monitor if len(self.val_idx) else 'train_loss'
         self.mode = monitor_mode(self.monitor)
         self.scheduler = self._make_scheduler()
         self.best_value, self.bad_epochs, self.best_metrics = None, 0, None
@@ -89,12 +92,12 @@ class Trainer:
 
     # -- set-up --------------------------------------------------------------------------------
     def _open_data(self) -> None:
-        d = self.data_cfg
+        d = self.config.data
         cache = D.WaveCache()  # shared by the dataset and the noise bank
-        self.dataset = D.open_dataset(d['spec'], d.get('data_root'), sample_rate=self.sample_rate,
-                                      group_regex=d.get('group_regex'), cache=cache)
+        self.dataset = D.open_dataset(d.spec, d.data_root, sample_rate=self.sample_rate,
+                                      group_regex=d.group_regex, cache=cache)
         dataset = self.dataset
-        self.train_idx, self.val_idx = dataset.split(d.get('validation'), seed=int(d.get('split_seed') or 0))
+        self.train_idx, self.val_idx = dataset.split(d.validation, seed=d.split_seed)
         if len(self.train_idx) == 0:
             raise ConfigError(f'{dataset.name}: the training split is empty')
         self.labels = list(dataset.labels)
@@ -107,50 +110,50 @@ class Trainer:
         start = time.perf_counter()
         dataset.preload(np.concatenate([self.train_idx, self.val_idx]))
         self.log(f'decoded {len(self.train_idx) + len(self.val_idx)} clips in {time.perf_counter() - start:.1f} s')
-        root = D.find_data_root(d.get('data_root'))
-        self.noise, self.negatives = (D.NoiseBank(d[key], self.sample_rate, root=root, cache=cache) if d.get(key)
-                                      else None for key in ('noise', 'negatives'))
+        root = D.find_data_root(d.data_root)
+        self.noise, self.negatives = (D.NoiseBank(source, self.sample_rate, root=root, cache=cache) if source
+                                      else None for source in (d.noise, d.negatives))
         if self.noise is not None:
-            self.log(f'noise augmentation: {len(self.noise)} clips, p={d["noise_prob"]}, '
-                     f'SNR U[{d["snr_min"]}, {d["snr_max"]}] dB')
+            self.log(f'noise augmentation: {len(self.noise)} clips, p={d.noise_prob}, '
+                     f'SNR U[{d.snr_min}, {d.snr_max}] dB')
         if self.negatives is not None:
-            self.log(f'negatives: {len(self.negatives)} clips, share {d["negative_prob"]} of each batch '
-                     f'({d["silence_prob"]} of them silence)')
-        validation = d.get('validation') if d.get('validation') is not None else dataset.default_validation
-        self.dataset_meta = dict(dataset.describe(), spec=str(d['spec']), validation=validation,
+            self.log(f'negatives: {len(self.negatives)} clips, share {d.negative_prob} of each batch '
+                     f'({d.silence_prob} of them silence)')
+        validation = d.validation if d.validation is not None else dataset.default_validation
+        self.dataset_meta = dict(dataset.describe(), spec=d.spec, validation=validation,
                                  validation_groups=dataset.group_names(self.val_idx),
-                                 split_seed=int(d.get('split_seed') or 0),
+                                 split_seed=d.split_seed,
                                  train_clips=len(self.train_idx), val_clips=len(self.val_idx))
-        self.batches = BatchMaker(dataset, d, self.sample_rate, self.multi_label, self.noise, self.negatives,
-                                  seed=int(self.train_cfg['seed']))
+        self.batches = BatchMaker(dataset, self.data_cfg, self.sample_rate, self.multi_label, self.noise,
+                                  self.negatives, seed=self.train_cfg.seed)
         self.val_waves = [dataset.load(i) for i in self.val_idx]
         self.val_targets = dataset.targets[self.val_idx]
 
     def _build_model(self) -> None:
         t = self.train_cfg
         self.model = build_model(num_classes=len(self.labels), **self.model_cfg).to(self.device)
-        if t.get('init_from'):
-            start = load_checkpoint(t['init_from'])
+        if t.init_from:
+            start = load_checkpoint(t.init_from)
             if start.labels != self.labels or start.model.config != self.model.config:
                 raise ConfigError(f"train.init_from {start.path}: its architecture or labels differ from "
                                   f"this config's; fine-tuning needs the same model and classes")
             self.model.load_state_dict(start.model.state_dict())
             self.log(f'weights initialised from {start.path}')
-        if t.get('init_trunk_from'):
-            self._load_trunk(t['init_trunk_from'])
-        optimizer = torch.optim.AdamW if str(t['optimizer']).lower() == 'adamw' else torch.optim.Adam
-        self.optimizer = optimizer(self.model.parameters(), lr=float(t['lr']),
-                                   weight_decay=float(t['weight_decay'] or 0))
+        if t.init_trunk_from:
+            self._load_trunk(t.init_trunk_from)
+        optimizer = torch.optim.AdamW if t.optimizer == 'adamw' else torch.optim.Adam
+        self.optimizer = optimizer(self.model.parameters(), lr=t.lr,
+                                   weight_decay=t.weight_decay)
 
     def _make_scheduler(self):
         """ReduceLROnPlateau on ``monitor``, or a cosine decay (per epoch) after a linear warm-up."""
         t = self.train_cfg
-        min_lr = float(t['min_lr'] or 0.0)
-        if t['scheduler'] == 'plateau':
+        min_lr = t.min_lr
+        if t.scheduler == 'plateau':
             return torch.optim.lr_scheduler.ReduceLROnPlateau(
-                self.optimizer, mode=self.mode, factor=float(t['plateau_factor']),
-                patience=int(t['plateau_patience']), min_lr=min_lr)
-        epochs, warmup, base = int(t['max_epochs']), int(t['warmup_epochs'] or 0), float(t['lr'])
+                self.optimizer, mode=self.mode, factor=t.plateau_factor,
+                patience=t.plateau_patience, min_lr=min_lr)
+        epochs, warmup, base = t.max_epochs, t.warmup_epochs, t.lr
 
         def factor(done: int) -> float:   # done: epochs finished; the lr of epoch done + 1
             if done < warmup:
@@ -202,7 +205,7 @@ class Trainer:
         self.best_value, self.bad_epochs = state.get('best_value'), int(state.get('bad_epochs', 0))
         self.best_metrics = state.get('best_metrics')
         if self.world.distributed:   # this rank's augmentation stream continues from a fresh seed
-            self.rng = np.random.default_rng([int(self.train_cfg['seed']), self.world.rank, int(state['epoch'])])
+            self.rng = np.random.default_rng([self.train_cfg.seed, self.world.rank, int(state['epoch'])])
         else:
             self.rng.bit_generator.state = state['numpy_rng']
         self.plan_rng.bit_generator.state = state.get('plan_rng', state['numpy_rng'])
@@ -222,20 +225,20 @@ class Trainer:
     # -- one epoch -----------------------------------------------------------------------------
     def train_one_epoch(self, epoch: int) -> dict:
         """One class-balanced pass over random crops; → the metrics row (train columns)."""
-        d, t = self.data_cfg, self.train_cfg
+        t = self.train_cfg
         targets = self.dataset.targets[self.train_idx]
-        order = D.balanced_indices(targets, self.plan_rng) if d.get('balance', True) else \
+        order = D.balanced_indices(targets, self.plan_rng) if self.config.data.balance else \
             self.plan_rng.permutation(len(self.train_idx))
-        batch_size = int(t['batch_size'])
+        batch_size = t.batch_size
         chunks = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
         chunks = [c for c in chunks if len(c) >= 2] or chunks  # BatchNorm needs 2 items
         chunks = self.world.share(chunks)
-        if t.get('max_steps_per_epoch'):
-            chunks = chunks[:int(t['max_steps_per_epoch'])]
-        grad_clip = float(t['grad_clip']) if t.get('grad_clip') else None
+        if t.max_steps_per_epoch:
+            chunks = chunks[:t.max_steps_per_epoch]
+        grad_clip = t.grad_clip or None
         self.net.train()
         total_loss, items, correct, seen = 0.0, 0, 0, 0  # accuracy over positives only
-        bar = Progress(len(chunks), f'epoch {epoch}', bool(t.get('progress', True)))
+        bar = Progress(len(chunks), f'epoch {epoch}', t.progress)
         for chunk in chunks:
             batch, targets, positive = self.batches.make(self.train_idx[chunk], self.rng)
             x, y = torch.from_numpy(batch).to(self.device), torch.from_numpy(targets).to(self.device)
@@ -260,8 +263,8 @@ class Trainer:
     def _loss(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         if self.multi_label:
             return F.binary_cross_entropy_with_logits(logits, targets)
-        if self.train_cfg['loss'] == 'aam':
-            return aam_softmax_loss(logits, targets, self.model.backbone.scale, float(self.train_cfg['margin']))
+        if self.train_cfg.loss == 'aam':
+            return aam_softmax_loss(logits, targets, self.model.backbone.scale, self.train_cfg.margin)
         return F.cross_entropy(logits, targets)
 
     def validate(self) -> dict | None:
@@ -270,7 +273,7 @@ class Trainer:
         if not len(self.val_idx):
             return None
         logits = torch.from_numpy(predict_logits(self.model, self.val_waves, device=self.device,
-                                                 batch_size=int(self.train_cfg['eval_batch_size'])))
+                                                 batch_size=self.train_cfg.eval_batch_size))
         targets = torch.from_numpy(self.val_targets)
         if self.multi_label:
             targets = F.one_hot(targets, len(self.labels)).float()
@@ -298,14 +301,14 @@ class Trainer:
         n_params = sum(p.numel() for p in self.model.parameters())
         self.log(f'model {self.model.frontend_name}-{self.model.backbone_name}: {n_params / 1e6:.2f} M '
                  f'parameters, {len(self.labels)} classes, device {self.device}, run folder {self.run.path}')
-        patience = int(self.train_cfg['early_stopping']) if self.train_cfg.get('early_stopping') else None
+        patience = self.train_cfg.early_stopping or None
         epoch = start_epoch - 1
-        for epoch in range(start_epoch, int(self.train_cfg['max_epochs']) + 1):
+        for epoch in range(start_epoch, self.train_cfg.max_epochs + 1):
             if self.stopped == 'early_stopping':
                 break
             started = time.perf_counter()
             row = self.train_one_epoch(epoch)
-            due = epoch % int(self.train_cfg['val_every']) == 0 or epoch == int(self.train_cfg['max_epochs'])
+            due = epoch % self.train_cfg.val_every == 0 or epoch == self.train_cfg.max_epochs
             val_metrics = self.validate() if self.world.main and due else None
             if val_metrics is not None:
                 row['val_loss'] = val_metrics['loss']
@@ -327,8 +330,8 @@ class Trainer:
             if self.stopped == 'early_stopping':
                 break
         close_world(self.world)
-        if self.world.main and self.cfg.get('export') and self.run.best.is_file():
-            dest = save_half(self.run.best, self.cfg['export'])
+        if self.world.main and self.config.export and self.run.best.is_file():
+            dest = save_half(self.run.best, self.config.export)
             self.log(f'exported {self.run.best} -> {dest} (fp16 weights)')
         self.log(f'done: best {self.monitor} = {_fmt(self.best_value)} -> {self.run.best}')
         return {'run_dir': str(self.run.path), 'best': str(self.run.best), 'last': str(self.run.last),
@@ -360,7 +363,7 @@ class Trainer:
 
     def _keep_last(self, epoch: int, row: dict, val_metrics: dict | None) -> bool:
         """``checkpoint: last``: best.pt follows every epoch, with the latest validation's numbers."""
-        if self.train_cfg['checkpoint'] == 'last':
+        if self.train_cfg.checkpoint == 'last':
             metrics = val_metrics or {'train_loss': row['train_loss'], 'train_acc': row['train_acc']}
             self._save_best(epoch, dict(metrics, epoch=epoch))
         return False
@@ -368,9 +371,9 @@ class Trainer:
     def _save_best(self, epoch: int, metrics: dict) -> None:
         if not self.world.main:
             return
-        inference = {k: v for k, v in (self.cfg.get('inference') or {}).items() if v is not None}
-        save_checkpoint(self.model, self.run.best, labels=self.labels, task=self.cfg['task'],
-                        name=str(self.cfg['name']), metrics=metrics, config=self.cfg,
+        inference = {k: v for k, v in dataclasses.asdict(self.config.inference).items() if v is not None}
+        save_checkpoint(self.model, self.run.best, labels=self.labels, task=self.config.task,
+                        name=self.config.name, metrics=metrics, config=self.cfg,
                         dataset=self.dataset_meta, epoch=epoch, multi_label=self.multi_label, **inference)
 
 
