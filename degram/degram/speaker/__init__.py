@@ -4,23 +4,25 @@
                                 identify, model_fingerprint, score_threshold)
 
     predictor = degram.load_model('speaker_id')
-    database = SpeakerDatabase.open('people.db', *model_fingerprint(predictor))
+    database = SpeakerDatabase.open('people.json', *model_fingerprint(predictor))
     vad = VoiceActivityDetector()                                          # silero-vad
     database.enroll('alice', enrollment_embeddings(predictor, wave, rate, vad))   # (N, D)
-    database.save()                                                        # atomic, keeps people.db.bak
+    database.save()                                                        # atomic, keeps people.json.bak
     threshold, scale = score_threshold(predictor)
     match = identify(predictor.embed(speech, rate), database, threshold, scale)
     match.speaker, match.score, match.confidence, match.known, match.candidates
 
 Modules: :mod:`.fingerprint` (which model made the embeddings), :mod:`.database` (the file),
 :mod:`.matching` (cosine scores, threshold, confidence), :mod:`.vad` (speech frames),
-:mod:`.enrollment` (speech → windows → embeddings), :mod:`.validation` (names, arrays).
+:mod:`.enrollment` (speech → windows → embeddings), :mod:`.validation` (names, arrays),
+:mod:`.normalisation` (AS-norm of scores against a cohort of other speakers).
 """
 from .database import SpeakerDatabase, SpeakerDatabaseError
 from .enrollment import enrollment_embeddings
 from .fingerprint import model_fingerprint
 from .matching import SpeakerMatch, identify, score_threshold
+from .normalisation import AdaptiveSNorm
 from .vad import VoiceActivityDetector
 
-__all__ = ['SpeakerDatabase', 'SpeakerDatabaseError', 'SpeakerMatch', 'VoiceActivityDetector',
+__all__ = ['AdaptiveSNorm', 'SpeakerDatabase', 'SpeakerDatabaseError', 'SpeakerMatch', 'VoiceActivityDetector',
            'enrollment_embeddings', 'identify', 'model_fingerprint', 'score_threshold']
