@@ -28,7 +28,7 @@ setup(
         # rooms, microphones and codecs in training and `degram eval --channel` (degram.data.channel)
         'train': ['scipy', 'audiomentations>=0.43', 'pyroomacoustics>=0.10'],
         'test': ['pytest', 'ruff', 'onnx', 'onnxruntime', 'matplotlib', 'rosbags', 'silero-vad>=6.2',
-                 'scipy', 'audiomentations>=0.43', 'pyroomacoustics>=0.10'],
+                 'scipy', 'audiomentations>=0.43', 'pyroomacoustics>=0.10', 'scikit-learn'],
     },
     entry_points={'console_scripts': ['degram = degram.cli:main']},
 )

@@ -31,6 +31,7 @@ esac
 PY_PACKAGES=(
   "torch==2.13.0" numpy soundfile soxr scipy onnx onnxruntime pyyaml matplotlib pytest ruff nnaudio rosbags
   "silero-vad==6.2.3" "audiomentations==0.43.1" "pyroomacoustics==0.10.1"
+  "scikit-learn==1.9.1"   # the oracle of degram/test/test_metrics_oracle.py
   "setuptools<80" empy lark catkin_pkg
 )
 KILTED_PACKAGES=(

@@ -97,3 +97,17 @@ def test_a_subcommand_that_fails_to_import_is_an_error(monkeypatch):
     monkeypatch.setitem(COMMANDS._entries, 'broken', 'degram.cli.no_such_subcommand')
     with pytest.raises(ModuleNotFoundError, match='no_such_subcommand'):
         build_parser()
+
+
+def test_help_lists_every_shipped_model(capsys):
+    from degram.inference import PRETRAINED
+
+    with pytest.raises(SystemExit):
+        main(['--help'])
+    text = ' '.join(capsys.readouterr().out.split())
+    assert len(PRETRAINED.names()) >= 5 and all(name in text for name in PRETRAINED.names())
+
+
+def test_a_mistyped_model_name_suggests_the_nearest_shipped_one(capsys):
+    assert main(['predict', 'sound_evnt', 'clip.wav']) == 1
+    assert "did you mean the shipped model 'sound_event'?" in capsys.readouterr().err

@@ -200,7 +200,7 @@ def main(argv=None) -> int:
         for clip, model, task, window, hop, people in scenes:
             try:
                 if not play(ros, clip, model, task, args.device, args.rate, window, hop, people,
-                            str(Path(workdir.name) / 'speakers.db')):
+                            str(Path(workdir.name) / 'speakers.json')):
                     return 1
             except StartupError as exc:
                 print(f'degram_node cannot start: {exc}', file=sys.stderr)

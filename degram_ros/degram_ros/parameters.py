@@ -147,7 +147,7 @@ PARAMETERS: dict[str, Rule] = {
     'publish_embedding': Rule(False, 'fill SpeakerId.embedding with the penultimate embedding '
                                      '(runtime-changeable)', runtime=True),
     'speaker_db': Rule('', 'speaker database file of a speaker-embedding model (created when absent); empty '
-                           '= $ROS_HOME/degram/speakers.db (~/.ros/degram/speakers.db)'),
+                           '= $ROS_HOME/degram/speakers.json (~/.ros/degram/speakers.json)'),
     'min_speech_ratio': Rule(-1.0, 'voice gate: windows with a smaller share of speech (voice activity '
                                    "detection) give no result and are counted; -1 = the model's "
                                    '(metadata min_speech_ratio, else 0); 0 = no gate', (-1.0, 1.0)),

@@ -165,8 +165,11 @@ class SpeakerServices:
 
 
 def default_database_path() -> Path:
-    """``$ROS_HOME/degram/speakers.db`` (``~/.ros`` when ROS_HOME is unset)."""
-    return Path(os.environ.get('ROS_HOME') or Path.home() / '.ros') / 'degram' / 'speakers.db'
+    """``$ROS_HOME/degram/speakers.json`` (``~/.ros`` when ROS_HOME is unset); a database saved by
+    earlier versions as ``speakers.db`` (the same JSON) is used while there is no ``speakers.json``."""
+    folder = Path(os.environ.get('ROS_HOME') or Path.home() / '.ros') / 'degram'
+    path, earlier = folder / 'speakers.json', folder / 'speakers.db'
+    return earlier if earlier.is_file() and not path.exists() else path
 
 
 def is_embedding_model(predictor) -> bool:

@@ -4,7 +4,7 @@
     ros2 launch degram_ros demo.launch.py wav_file:=/path/voices.wav task:=speaker_id
     ros2 launch degram_ros demo.launch.py wav_file:=/path/clip.wav model_path:=/path/model.pt
 
-The parameter set follows the task: config/<task>.yaml (sound_event.yaml: the 3 s windows the
+The parameter set follows the task: config/<task>.yaml (sound_event.yaml: the 2 s windows the
 shipped sound_event model needs; speaker_id.yaml), and model_path defaults to the shipped model
 of that task.  wav_publisher publishes audio_stamped (capture stamps) and audio_info; degram_node
 listens with stamped:=true.  With start_degram:=false only wav_publisher starts (used by

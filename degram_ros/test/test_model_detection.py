@@ -74,3 +74,15 @@ def test_background_says_how_the_model_reports_nothing():
                            -1.0).startswith('ESC-50 negatives; softmax')
     speaker = build_detector(plain, 'speaker_id', 0.6, -1000.0)
     assert "'unknown' below 0.6" in background_text(plain, 'speaker_id', speaker, 0.6)
+
+
+def test_the_default_speaker_database_is_json_and_an_earlier_speakers_db_is_still_used(tmp_path, monkeypatch):
+    from degram_ros.speakers import default_database_path
+
+    monkeypatch.setenv('ROS_HOME', str(tmp_path))
+    assert default_database_path() == tmp_path / 'degram' / 'speakers.json'
+    (tmp_path / 'degram').mkdir()
+    (tmp_path / 'degram' / 'speakers.db').write_text('{}')           # saved by an earlier version
+    assert default_database_path() == tmp_path / 'degram' / 'speakers.db'
+    (tmp_path / 'degram' / 'speakers.json').write_text('{}')
+    assert default_database_path() == tmp_path / 'degram' / 'speakers.json'

@@ -1,4 +1,4 @@
-"""`degram enroll --db PEOPLE.db --name NAME FILE...`: add a person's voice to a speaker database."""
+"""`degram enroll --db PEOPLE.json --name NAME FILE...`: add a person's voice to a speaker database."""
 from __future__ import annotations
 
 from .speaker_common import add_db_argument, add_model_arguments
@@ -10,7 +10,7 @@ def add_parser(subparsers) -> None:
         description='Keep the speech of each file (silero-vad), cut it into windows, embed them with the '
         'model and add their mean to NAME in the database (created when missing; an enrolled NAME is '
         'merged, weighted by the number of windows). The database is saved atomically; the previous '
-        'version is kept as PEOPLE.db.bak. Exit status 2 when a file has no speech, the name is invalid '
+        'version is kept as PEOPLE.json.bak. Exit status 2 when a file has no speech, the name is invalid '
         'or the database is damaged or made with another model.')
     add_db_argument(parser)
     parser.add_argument('--name', required=True, help='the speaker (at most 64 characters)')

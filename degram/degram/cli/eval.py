@@ -151,6 +151,7 @@ def _speakers(args) -> int:
     import json
     from pathlib import Path
 
+    from ..atomic import atomic_write
     from ..data import DatasetError, find_data_root, list_audio_files
     from ..evaluation.speaker_eval import evaluate_speakers, silence
     from ..inference import load_model
@@ -180,9 +181,7 @@ def _speakers(args) -> int:
     if args.output:
         out = Path(args.output)
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + '.tmp')
-        tmp.write_text(json.dumps(result, indent=2, allow_nan=False) + '\n')
-        tmp.replace(out)
+        atomic_write(out, (json.dumps(result, indent=2, allow_nan=False) + '\n').encode())
         print(f'wrote {out}')
     return 0
 

@@ -1,4 +1,4 @@
-"""`degram identify --db PEOPLE.db FILE...`: who speaks in each file (or 'unknown')."""
+"""`degram identify --db PEOPLE.json FILE...`: who speaks in each file (or 'unknown')."""
 from __future__ import annotations
 
 from .speaker_common import add_db_argument, add_model_arguments

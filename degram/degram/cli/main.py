@@ -10,6 +10,7 @@ import importlib
 import sys
 
 from .. import __version__
+from ..inference.pretrained import PRETRAINED
 from ..registry import Registry
 
 #: subcommand name → module under degram.cli (imported when the parser is built)
@@ -23,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog='degram', description='DEGram sound-event and speaker recognition models: inspect, '
         'run, export, train and benchmark. MODEL is a checkpoint file or a shipped model name '
-        '(sound_event, speaker_id, keyword).')
+        f"({', '.join(PRETRAINED.names()) or 'none installed'}).")
     parser.add_argument('--version', action='version', version=f'degram {__version__}')
     subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
     for _, module in COMMANDS.items():

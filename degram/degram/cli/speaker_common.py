@@ -10,7 +10,7 @@ EXIT_ERROR = 2
 
 
 def add_db_argument(parser) -> None:
-    parser.add_argument('--db', required=True, metavar='PEOPLE.db', help='the speaker database file (JSON)')
+    parser.add_argument('--db', required=True, metavar='PEOPLE.json', help='the speaker database file (JSON)')
 
 
 def add_model_arguments(parser) -> None:

@@ -1,4 +1,4 @@
-"""`degram speakers --db PEOPLE.db [--remove NAME]`: list (or remove) the enrolled speakers."""
+"""`degram speakers --db PEOPLE.json [--remove NAME]`: list (or remove) the enrolled speakers."""
 from __future__ import annotations
 
 from .speaker_common import add_db_argument
@@ -9,7 +9,7 @@ def add_parser(subparsers) -> None:
         'speakers', help='list or remove the speakers of a speaker database',
         description='Print each enrolled speaker with the number of embeddings averaged and the time of '
         'enrolment, and the model the database belongs to. --remove NAME deletes one and saves '
-        '(the previous version is kept as PEOPLE.db.bak). Exit status 2 for a missing or damaged database '
+        '(the previous version is kept as PEOPLE.json.bak). Exit status 2 for a missing or damaged database '
         'or an unknown NAME.')
     add_db_argument(parser)
     parser.add_argument('--remove', metavar='NAME', help='remove this speaker and save')

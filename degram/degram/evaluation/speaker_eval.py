@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import data as D
+from ..atomic import atomic_path
 from ..audio import load_audio
 from ..events.pipeline import windows_of
 from ..inference.metadata import ModelMetadata
@@ -78,9 +79,8 @@ class _Cache:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         for name, table in self.tables.items():
-            tmp = self.folder / f'{name}.tmp.npz'
-            np.savez(tmp, **table)
-            tmp.replace(self.folder / f'{name}.npz')
+            with atomic_path(self.folder / f'{name}.npz') as tmp:
+                np.savez(tmp, **table)
 
 
 class _CachingVad(VoiceActivityDetector):

@@ -15,10 +15,11 @@ from typing import Any
 
 import torch
 
+from ..atomic import atomic_path
 from ..nn import DEGramClassifier, build_from_config
 from ..streaming.pcm import quote
 from .metadata import MetadataError, ModelMetadata
-from .pretrained import PRETRAINED, PretrainedError, resolve
+from .pretrained import PRETRAINED, PretrainedError, nearest_name, resolve
 from .predictor import Predictor
 
 FORMAT = 'degram.checkpoint'
@@ -32,8 +33,7 @@ class CheckpointError(ValueError):
 
 
 def resolve_model_path(model: str | Path) -> Path:
-    """A shipped model's name (``sound_event``, ``speaker_id``, ``keyword``; sha256-verified) or
-    a file path → Path."""
+    """A shipped model's name (see :data:`PRETRAINED`; sha256-verified) or a file path → Path."""
     try:
         return resolve(model)[0]
     except PretrainedError as exc:
@@ -68,9 +68,8 @@ def save_checkpoint(model: DEGramClassifier, path: str | Path, labels: list[str]
     }
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + '.tmp')
-    torch.save(payload, tmp)
-    tmp.replace(path)  # never leave a half-written checkpoint under the real name
+    with atomic_path(path) as tmp:   # never leave a half-written checkpoint under the real name
+        torch.save(payload, tmp)
     return path
 
 
@@ -86,7 +85,9 @@ def save_half(source: str | Path, destination: str | Path, name: str | None = No
 def read_payload(path: Path) -> dict[str, Any]:
     """The validated contents of a checkpoint file (any supported format version)."""
     if not path.exists():
-        raise CheckpointError(f'{path}: no such checkpoint file')
+        guess = nearest_name(path.name) if len(path.parts) == 1 and not path.suffix else None
+        hint = f"; did you mean the shipped model '{guess}'?" if guess else ''
+        raise CheckpointError(f'{path}: no such checkpoint file{hint}')
     if not path.is_file():
         raise CheckpointError(f'{path}: not a file')
     if not zipfile.is_zipfile(path):
@@ -192,13 +193,12 @@ def _exported(name_or_path) -> tuple[Path, Path]:
     if not target.is_file():
         checkpoint = load_checkpoint(source)
         cache.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + '.tmp')
-        export_onnx(checkpoint, partial)
-        error = check_parity(checkpoint, partial)
-        if error > PARITY_TOLERANCE:
-            raise CheckpointError(f'{source}: the ONNX export differs from PyTorch by {error:.2e} '
-                                  f'(tolerance {PARITY_TOLERANCE:.0e}); use backend torch')
-        partial.replace(target)
+        with atomic_path(target) as partial:
+            export_onnx(checkpoint, partial)
+            error = check_parity(checkpoint, partial)
+            if error > PARITY_TOLERANCE:
+                raise CheckpointError(f'{source}: the ONNX export differs from PyTorch by {error:.2e} '
+                                      f'(tolerance {PARITY_TOLERANCE:.0e}); use backend torch')
     return target, source
 
 

@@ -65,6 +65,14 @@ def verify(entry: PretrainedModel) -> Path:
     return entry.file
 
 
+def nearest_name(text: str) -> str | None:
+    """The shipped model name closest to ``text`` (a typo of one), else None."""
+    import difflib
+
+    close = difflib.get_close_matches(str(text), PRETRAINED.names(), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def resolve(model: str | Path) -> tuple[Path, PretrainedModel | None]:
     """A shipped model's name (verified) or a file path → (path, manifest entry or None)."""
     if isinstance(model, str) and model in PRETRAINED:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_copy, atomic_write
+from ..atomic import atomic_copy, atomic_write
 from .validation import MAX_NAME_LENGTH, as_embeddings, check_name
 
 __all__ = ['FORMAT', 'FORMAT_VERSION', 'MAX_NAME_LENGTH', 'SpeakerDatabase', 'SpeakerDatabaseError']

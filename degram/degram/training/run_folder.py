@@ -13,6 +13,7 @@ from typing import Any
 import torch
 import yaml
 
+from ..atomic import atomic_path
 from .config import CSV_COLUMNS
 
 
@@ -44,13 +45,11 @@ class RunFolder:
             return list(csv.DictReader(fh))
 
     def write_rows(self, rows: list[dict]) -> None:
-        tmp = self.metrics.with_suffix('.csv.tmp')
-        with open(tmp, 'w', newline='') as fh:
+        with atomic_path(self.metrics) as tmp, open(tmp, 'w', newline='') as fh:
             writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS, extrasaction='ignore')
             writer.writeheader()
             for row in rows:
                 writer.writerow({k: ('' if row.get(k) is None else row.get(k)) for k in CSV_COLUMNS})
-        tmp.replace(self.metrics)
 
     def append_row(self, row: dict) -> None:
         self.write_rows(self.read_rows() + [row])
@@ -61,9 +60,8 @@ class RunFolder:
 
     # -- last.pt -----------------------------------------------------------------------------
     def save_state(self, state: dict[str, Any]) -> None:
-        tmp = self.last.with_suffix('.pt.tmp')
-        torch.save(state, tmp)
-        tmp.replace(self.last)
+        with atomic_path(self.last) as tmp:
+            torch.save(state, tmp)
 
     def load_state(self, path: Path | None = None) -> dict[str, Any]:
         # our own resume file: optimizer states hold plain Python objects, hence weights_only=False

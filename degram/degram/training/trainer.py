@@ -19,25 +19,15 @@ from .. import data as D
 from ..evaluation import classification_metrics, predict_logits
 from ..inference import load_checkpoint, save_checkpoint, save_half, scores_from_logits
 from ..nn import build_model
-from .config import CSV_COLUMNS, ConfigError, monitor_mode, training_device, validate_config
-from .schema import TrainingConfig
-from .distributed import close_world, init_world
+from ..nn.losses import aam_softmax_loss
 from ..progress import Progress
 from .batches import BatchMaker
+from .config import CSV_COLUMNS, ConfigError, monitor_mode, training_device, validate_config
+from .distributed import close_world, init_world
 from .run_folder import RunFolder
+from .schema import TrainingConfig
 
-
-def aam_softmax_loss(logits: torch.Tensor, targets: torch.Tensor, scale: float, margin: float) -> torch.Tensor:
-    """Additive angular margin softmax (ArcFace / AAM-softmax, Deng et al. 2019) from cosine logits
-    ``scale · cos θ`` (B, K) and class indices (B,): the target's angle gets ``margin`` added, so
-    embeddings of one speaker must cluster tighter than plain softmax asks.  Where θ + m would pass
-    π the penalty continues linearly (cos θ − m·sin m), keeping the target logit monotonic."""
-    cosine = (logits / scale).clamp(-1.0, 1.0)
-    target = cosine.gather(1, targets[:, None])
-    sine = (1.0 - target * target).clamp_min(0.0).sqrt()
-    shifted = target * math.cos(margin) - sine * math.sin(margin)
-    shifted = torch.where(target > math.cos(math.pi - margin), shifted, target - margin * math.sin(margin))
-    return F.cross_entropy(scale * cosine.scatter(1, targets[:, None], shifted), targets)
+__all__ = ['Trainer', 'aam_softmax_loss', 'train']
 
 
 def _finite_or_none(metrics: dict) -> dict:
