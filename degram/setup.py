@@ -1,13 +1,16 @@
 # `pip install ./degram` (no ROS needed) and colcon (ament_python) both build from this file.
+import re
 from pathlib import Path
 
 from setuptools import find_packages, setup
 
 HERE = Path(__file__).resolve().parent  # colcon runs a symlink of this file from build/
+# the version is package.xml's (the one number; test_version.py checks the three packages agree)
+VERSION = re.search(r'<version>([^<]+)</version>', (HERE / 'package.xml').read_text()).group(1)
 
 setup(
     name='degram',
-    version='0.2.0',
+    version=VERSION,
     description='DEGram learnable time-frequency front-ends (SincGram + TF-DELayer) and sound-event / '
                 'speaker models in PyTorch, with training, evaluation, export and benchmark tools.',
     long_description=(HERE / 'README.md').read_text(encoding='utf-8'),

@@ -1,13 +1,18 @@
 import os
+import re
 from glob import glob
+from pathlib import Path
 
 from setuptools import find_packages, setup
 
 package_name = 'degram_ros'
+# the version is package.xml's (the one number; test_version.py checks the three packages agree)
+VERSION = re.search(r'<version>([^<]+)</version>',
+                    (Path(__file__).resolve().parent / 'package.xml').read_text()).group(1)
 
 setup(
     name=package_name,
-    version='0.2.0',
+    version=VERSION,
     packages=find_packages(exclude=['test']),
     package_data={package_name: ['assets/demo/*']},
     include_package_data=True,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = '0.2.0'
 
 _LAZY = {
     'build_model': 'degram.nn',
@@ -34,7 +33,24 @@ _LAZY = {
 __all__ = sorted(_LAZY) + ['__version__']
 
 
+def _version() -> str:
+    """The installed distribution's version, or (a source checkout) the one in package.xml."""
+    import re
+    from importlib import metadata
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[1] / 'package.xml'
+    if source.is_file():
+        return re.search(r'<version>([^<]+)</version>', source.read_text()).group(1)
+    try:
+        return metadata.version('degram')
+    except metadata.PackageNotFoundError:
+        return '0+unknown'
+
+
 def __getattr__(name):
+    if name == '__version__':
+        return _version()
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

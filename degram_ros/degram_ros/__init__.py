@@ -3,4 +3,4 @@ an audio_common stream), ``wav_publisher``, an in-process test harness and the d
 
 The models, training and tools are the ``degram`` package (no ROS import there).
 """
-__version__ = '0.2.0'
+from degram import __version__  # noqa: F401  (one version for the three packages: package.xml)
