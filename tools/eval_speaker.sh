@@ -6,6 +6,8 @@
 #               wind, engine, vacuum cleaner, helicopter, chainsaw, washing machine, airplane: training mixed
 #               in folds 1-3 of some of these classes only), enrolment clean
 #               voices:dev (all 40, which includes the calibration speakers), clean
+#               voices:dev-b heard through a 7 kHz low-pass, the telephone band, a room (RT60 0.5 s) and
+#               a random microphone EQ (degram eval --channel), and at 0 dB; enrolment clean
 #   compare     the same for the shipped closed-set speaker_id model (30 ASC training speakers) used as
 #               an embedding extractor, calibrated the same way → OUTDIR/speaker_id/
 #   cost        ms per 1 s window at batch 1 on one thread: silero-vad, the embedding model, sound_event
@@ -24,8 +26,9 @@ if [ -f "$out/source.sha256" ] && [ "$(cat "$out/source.sha256")" != "$source_sh
   exit 2
 fi
 echo "$source_sha" > "$out/source.sha256"
-noise=(--snr 10)
-for class in 10 11 16 44 36 40 41 35 47; do noise+=(--noise "esc50/audio/4-*-$class.ogg"); done
+noise_files=()
+for class in 10 11 16 44 36 40 41 35 47; do noise_files+=(--noise "esc50/audio/4-*-$class.ogg"); done
+noise=(--snr 10 "${noise_files[@]}")
 common=(--cache "$out/cache" --num-threads "$threads")
 
 recipe() {   # recipe SOURCE_MODEL FOLDER
@@ -38,6 +41,14 @@ recipe() {   # recipe SOURCE_MODEL FOLDER
     "${noise[@]}" --output "$folder/eval_dev-b_10dB.json" "${common[@]}"
   [ -f "$folder/eval_dev.json" ] || degram eval --model "$folder/calibrated.pt" --speakers voices:dev \
     --output "$folder/eval_dev.json" "${common[@]}"
+  local name condition
+  for name in lowpass7k:lowpass:7000 telephone:band:300-3400 room:room:0.5 eq:eq; do
+    condition="${name#*:}"; name="${name%%:*}"
+    [ -f "$folder/eval_dev-b_$name.json" ] || degram eval --model "$folder/calibrated.pt" --speakers voices:dev-b \
+      --channel "$condition" --non-speech none --output "$folder/eval_dev-b_$name.json" "${common[@]}"
+  done
+  [ -f "$folder/eval_dev-b_0dB.json" ] || degram eval --model "$folder/calibrated.pt" --speakers voices:dev-b \
+    --snr 0 "${noise_files[@]}" --non-speech none --output "$folder/eval_dev-b_0dB.json" "${common[@]}"
 }
 
 recipe "$model" "$out"

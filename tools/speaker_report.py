@@ -18,7 +18,12 @@ from pathlib import Path
 #: (file under a model's folder, speakers, condition); the order of the rows
 ROWS = (('eval_dev-b.json', 'voices:dev-b (20)', 'clean'),
         ('eval_dev-b_10dB.json', 'voices:dev-b (20)', '10 dB unseen noise'),
-        ('eval_dev.json', 'voices:dev (40, includes the calibration speakers)', 'clean'))
+        ('eval_dev.json', 'voices:dev (40, includes the calibration speakers)', 'clean'),
+        ('eval_dev-b_lowpass7k.json', 'voices:dev-b (20)', '7 kHz low-pass'),
+        ('eval_dev-b_telephone.json', 'voices:dev-b (20)', 'telephone band (300-3400 Hz)'),
+        ('eval_dev-b_room.json', 'voices:dev-b (20)', 'room (RT60 0.5 s, 2 m)'),
+        ('eval_dev-b_eq.json', 'voices:dev-b (20)', 'microphone EQ (±6 dB)'),
+        ('eval_dev-b_0dB.json', 'voices:dev-b (20)', '0 dB unseen noise'))
 RUNS, WARMUP = 20, 3
 
 
