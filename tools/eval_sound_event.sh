@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Calibrate a sound-event checkpoint and measure it at the window level (issue 10's targets), with
+# Calibrate a sound-event checkpoint, measure it at the window level (issue 10's targets) and through
+# channel conditions (tools/channel_table.py), with
 # out-of-set audio kept apart from training (configs/sound_event.yaml) and from each other:
 #   calibration: speechocean762 SPEAKER5*-6*, ASC speakers 25-27, FSDD theo, pink noise
 #   evaluation:  speechocean762 SPEAKER7*-9*, ASC speakers 28-30, FSDD yweweler, the running tap, silence
@@ -17,3 +18,6 @@ degram eval --model "$out/calibrated.pt" --data esc50 --windows --output "$out/e
   --out-of-set 'speech=arabic_speech_commands/audio/*/00000030_*.flac' \
   --out-of-set 'speech=fsdd/recordings/*_yweweler_*.wav' \
   --out-of-set 'room_noise=speech_commands_noise/running_tap.flac'
+# the robustness table: clip top-1 clean and through each channel condition, fold 4 in its two parts
+python "$(dirname "${BASH_SOURCE[0]}")/channel_table.py" --model "$out/calibrated.pt" --data esc50 \
+  --output "$out/channels.json"
