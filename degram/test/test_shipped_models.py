@@ -12,7 +12,7 @@ from degram.inference import PRETRAINED
 
 DATA = find_data_root() or Path('shared', 'data')   # $DEGRAM_DATA, else shared/data found upwards, as the library
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f'no data root at {DATA} (set DEGRAM_DATA)')
-SOUND_EVENT_FOLD4_MIN = 0.25   # measured on the shipped models: see docs/training.md
+SOUND_EVENT_FOLD4_MIN = 0.6    # measured 0.76 clean and 0.76 at 7 kHz on the shipped model: docs/models/sound_event.md
 SPEAKERS_NAMED_MIN = 4
 
 
@@ -67,6 +67,26 @@ def test_sound_event_is_the_calibrated_50_class_model_whose_window_is_its_traini
     clips = [DATA / 'esc50' / 'audio' / next(r['filename'] for r in rows if r['fold'] == '4' and r['category'] == c)
              for c in checkpoint.labels]
     assert _accuracy(checkpoint, clips, checkpoint.labels) >= SOUND_EVENT_FOLD4_MIN
+
+
+def test_sound_event_hears_through_a_7khz_codec_as_well_as_full_band():
+    """The same fold-4 clips through a 7 kHz brick wall: accuracy stays (the 2026-12-06 model fell
+    from 0.33 to 0.26 on fold 4, and to 0.10 on the clips whose top band was already empty)."""
+    import csv
+
+    from degram.data.channel import channel_condition
+
+    checkpoint = load_checkpoint('sound_event')
+    rows = list(csv.DictReader(open(DATA / 'esc50' / 'meta.csv')))
+    clips = [DATA / 'esc50' / 'audio' / next(r['filename'] for r in rows if r['fold'] == '4' and r['category'] == c)
+             for c in checkpoint.labels]
+    lowpass = channel_condition('lowpass:7000')
+    hits = {'clean': 0, 'lowpass': 0}
+    for clip, label in zip(clips, checkpoint.labels):
+        samples, rate = load_audio(clip, 16000)
+        for name, wave in (('clean', samples), ('lowpass', lowpass(samples, np.random.default_rng(0)))):
+            hits[name] += checkpoint.labels[int(np.argmax(checkpoint.predict(wave, rate)))] == label
+    assert hits['lowpass'] >= 0.9 * hits['clean'] and hits['lowpass'] / len(clips) >= SOUND_EVENT_FOLD4_MIN
 
 
 def test_speaker_embedding_names_enrolled_held_out_speakers_and_rejects_a_stranger():
