@@ -223,3 +223,32 @@ def test_the_channel_parameter_picks_or_mixes_the_input_channels(ros, multilabel
         else:
             assert not msg.silent and msg.level_db == pytest.approx(level, abs=0.2)
     ros.remove(node)
+
+
+def test_event_k_n_and_release_given_to_the_node_shape_the_segments(ros, multilabel_checkpoint):
+    """Three windows detect `alarm` (1.5 s of tone, 1 s windows every 0.5 s, then silence): with
+    event_k = event_n = 4 no event starts (the default 2 of 3 would start one); with 3 of 3 it starts
+    at the first of them and, with event_release 1, ends after the first window without it."""
+    from degram_msgs.msg import SoundEvent, SoundEventSegment
+
+    from degram_ros.harness import AudioSource, tone
+
+    path = multilabel_checkpoint()          # alarm's threshold is 0: every scored window detects it
+    audio = np.concatenate([tone(1.5, RATE), np.zeros(2 * RATE, np.float32)])
+    for params, expected in (({'event_k': 4, 'event_n': 4, 'event_release': 1}, []),
+                             ({'event_k': 3, 'event_n': 3, 'event_release': 1},
+                              [(SoundEventSegment.STARTED, 100.0, 0.0), (SoundEventSegment.ENDED, 100.0, 102.0)])):
+        node, ns = _start(ros, path, **params)
+        events = ros.collect(SoundEvent, f'{ns}/sound_event', 100)
+        segments = ros.collect(SoundEventSegment, f'{ns}/sound_event_segments', 100)
+        src = AudioSource(ros, ns)
+        assert src.wait_connected(stamped=True)
+        src.stream_lockstep(node, audio, RATE, chunk=0.25, start=100.0)
+        assert ros.wait_for(lambda: len(events) == 6)          # windows at 100.0 ... 102.5
+        detected = [_seconds(m.header.stamp) for m in events.items if 'alarm' in [d.label for d in m.detections]]
+        assert sorted(detected) == [100.0, 100.5, 101.0]
+        if expected:
+            assert ros.wait_for(lambda: len([s for s in segments.items if s.label == 'alarm']) == 2)
+        alarm = [(s.state, _seconds(s.onset), _seconds(s.offset)) for s in segments.items if s.label == 'alarm']
+        assert alarm == [(state, pytest.approx(onset), pytest.approx(offset)) for state, onset, offset in expected]
+        ros.remove(node)
