@@ -1,0 +1,279 @@
+"""The taught sounds: a few L2-normalised prototypes and a calibrated threshold per sound, in a
+small JSON file bound to the model that made the embeddings.
+
+File format (UTF-8 JSON, written atomically; the previous version is kept as ``PATH.bak``)::
+
+    {"format": "degram.sounds", "format_version": 1,
+     "model": {"name": "sound_event", "sha256": "<64 hex digits>"},
+     "dimension": 512,                       # D; null while nothing is taught
+     "sounds": {"doorbell": {"prototypes": [[D floats], ...],   # P ≥ 1 unit vectors
+                             "threshold": 0.83,                 # cosine at which it is detected
+                             "scale": 40.0,                     # score = sigmoid(scale · (cosine - threshold))
+                             "count": 24, "clips": 5,           # windows and recordings taught so far
+                             "calibration": {...},              # what the threshold was set against
+                             "taught": "2025-01-31T12:00:00Z", "updated": "2025-01-31T12:00:00Z"}}}
+
+A window's cosine to a sound is its largest cosine to the sound's prototypes. Floats are written
+as the shortest decimal that reads back as the same float32. Opening a database for another model,
+or a damaged file, raises :class:`SoundDatabaseError`; nothing is replaced by a silent empty
+database. All methods hold one lock (a ROS service thread may teach while another thread detects).
+"""
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..atomic import atomic_copy, atomic_write
+
+__all__ = ['FORMAT', 'FORMAT_VERSION', 'MAX_NAME_LENGTH', 'SoundDatabase', 'SoundDatabaseError', 'TaughtSound',
+           'check_sound_name']
+
+FORMAT = 'degram.sounds'
+FORMAT_VERSION = 1
+MAX_NAME_LENGTH = 64
+MAX_PROTOTYPES = 8
+
+
+class SoundDatabaseError(RuntimeError):
+    """A sound database file that cannot be used (damaged, newer, or made with another model)."""
+
+
+def check_sound_name(name, reserved=()) -> str:
+    """A sound name: a non-blank string of at most 64 characters without control characters or
+    leading/trailing spaces, and none of ``reserved`` (the model's own labels); ValueError otherwise."""
+    if not isinstance(name, str):
+        raise ValueError(f'a sound name must be a string, got {type(name).__name__}')
+    if not name.strip():
+        raise ValueError('a sound name must not be empty')
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValueError(f'sound name {name[:20]!r}… is {len(name)} characters long; at most {MAX_NAME_LENGTH}')
+    if name != name.strip():
+        raise ValueError(f'sound name {name!r} starts or ends with white space')
+    if any(unicodedata.category(c).startswith('C') for c in name):
+        raise ValueError(f'sound name {name!r} holds control characters')
+    if name in set(reserved):
+        raise ValueError(f"'{name}' is one of the model's own classes; choose another name for the taught sound")
+    return name
+
+
+def _now() -> str:
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
+
+
+@dataclass(frozen=True)
+class TaughtSound:
+    """One taught sound: ``prototypes`` (P, D) float32 unit rows, the cosine ``threshold`` at which
+    it is detected, the ``scale`` of its score, the ``count`` of windows and ``clips`` taught."""
+
+    name: str
+    prototypes: np.ndarray
+    threshold: float
+    scale: float
+    count: int
+    clips: int
+    calibration: dict
+    taught: str
+    updated: str
+
+    def cosines(self, embeddings: np.ndarray) -> np.ndarray:
+        """(N, D) unit embeddings → (N,) largest cosine to a prototype."""
+        return (np.atleast_2d(embeddings) @ self.prototypes.T).max(axis=1)
+
+
+def _unit_rows(value, dimension: int | None, what: str) -> np.ndarray:
+    rows = np.atleast_2d(np.asarray(value, dtype=np.float64))
+    if rows.ndim != 2 or rows.shape[0] == 0 or rows.shape[1] == 0:
+        raise ValueError(f'{what}: expected (P, D) numbers, got shape {rows.shape}')
+    if dimension is not None and rows.shape[1] != dimension:
+        raise ValueError(f'{what}: dimension {rows.shape[1]}, but this database holds dimension {dimension}')
+    if not np.isfinite(rows).all():
+        raise ValueError(f'{what}: NaN/Inf')
+    norms = np.linalg.norm(rows, axis=1)
+    if not (norms > 0).all():
+        raise ValueError(f'{what}: an all-zero vector')
+    return rows / norms[:, None]
+
+
+class SoundDatabase:
+    """Taught sounds of one model; see the module docstring for the file."""
+
+    def __init__(self, path: str | Path, model_name: str, model_sha256: str):
+        self.path = Path(path)
+        self.model_name = str(model_name)
+        self.model_sha256 = str(model_sha256)
+        self.dimension: int | None = None
+        self._sounds: dict[str, TaughtSound] = {}
+        self._lock = threading.RLock()
+        self._save_lock = threading.Lock()
+        self.version = 0   # bumped on every change (a node re-publishes its labels when it moves)
+
+    # ----------------------------------------------------------------- opening
+    @classmethod
+    def open(cls, path: str | Path, model_name: str, model_sha256: str, create: bool = True) -> SoundDatabase:
+        """The database at ``path`` for the model (``name``, ``sha256``). A missing file gives an
+        empty database with ``create`` (nothing is written until :meth:`save`), else an error."""
+        database = cls(path, model_name, model_sha256)
+        if not database.path.exists():
+            if create:
+                return database
+            raise SoundDatabaseError(f'{database.path}: no such sound database (teach a sound first: '
+                                     f'degram teach --db {database.path} --name NAME FILE...)')
+        stored_name, stored_sha = database._load()
+        if (stored_name, stored_sha) != (database.model_name, database.model_sha256):
+            raise SoundDatabaseError(
+                f"{database.path}: the sounds were taught with model '{stored_name}' (sha256 {stored_sha[:12]}…) "
+                f"but the model in use is '{database.model_name}' (sha256 {database.model_sha256[:12]}…); their "
+                f'embeddings are not comparable: teach the sounds again with this model, or use the database\'s model')
+        return database
+
+    @classmethod
+    def read(cls, path: str | Path) -> SoundDatabase:
+        """An existing database whatever model made it (to list or remove sounds)."""
+        database = cls(path, '', '')
+        if not database.path.exists():
+            raise SoundDatabaseError(f'{database.path}: no such sound database')
+        database.model_name, database.model_sha256 = database._load()
+        return database
+
+    def _damaged(self, reason: str) -> SoundDatabaseError:
+        backup = self.path.with_name(self.path.name + '.bak')
+        hint = (f'; the previous version is kept in {backup} (copy it over {self.path.name} to restore it)'
+                if backup.is_file() else f'; there is no backup ({backup.name})')
+        return SoundDatabaseError(f'{self.path}: not a readable sound database ({reason}){hint}')
+
+    def _load(self) -> tuple[str, str]:
+        try:
+            data = json.loads(self.path.read_text(encoding='utf-8'))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise self._damaged(f'{type(exc).__name__}: {exc}') from None
+        if not isinstance(data, dict) or data.get('format') != FORMAT:
+            raise self._damaged(f"no 'format': '{FORMAT}'")
+        version = data.get('format_version')
+        if type(version) is not int or version < 1:
+            raise self._damaged('no valid format_version')
+        if version > FORMAT_VERSION:
+            raise SoundDatabaseError(f'{self.path}: sound database format version {version} is newer than this '
+                                     f'degram reads ({FORMAT_VERSION}); upgrade degram')
+        model, sounds, dimension = data.get('model'), data.get('sounds'), data.get('dimension')
+        if not isinstance(model, dict) or not all(isinstance(model.get(k), str) for k in ('name', 'sha256')):
+            raise self._damaged("no 'model' with 'name' and 'sha256'")
+        if not isinstance(sounds, dict) or not (dimension is None or type(dimension) is int and dimension > 0):
+            raise self._damaged("no 'sounds' object or no valid 'dimension'")
+        if sounds and dimension is None:
+            raise self._damaged("sounds but no 'dimension'")
+        entries = {}
+        for name, entry in sounds.items():
+            try:
+                check_sound_name(name)
+                prototypes = _unit_rows(entry['prototypes'], dimension, 'prototypes')
+                if np.ndim(entry['prototypes']) != 2:
+                    raise ValueError('prototypes is not a list of vectors')
+                if not all(abs(float(n) - 1.0) < 1e-3 for n in np.linalg.norm(np.asarray(
+                        entry['prototypes'], dtype=np.float64), axis=1)):
+                    raise ValueError('a prototype is not L2-normalised')
+                threshold, scale = float(entry['threshold']), float(entry['scale'])
+                if not (-1.0 <= threshold <= 1.0 and math.isfinite(scale) and scale > 0):
+                    raise ValueError(f'threshold {threshold} or scale {scale} out of range')
+                count, clips = entry['count'], entry['clips']
+                if type(count) is not int or count < 1 or type(clips) is not int or clips < 1:
+                    raise ValueError('count and clips must be positive integers')
+                calibration = entry.get('calibration', {})
+                if not isinstance(calibration, dict):
+                    raise ValueError('calibration is not an object')
+                entries[name] = TaughtSound(name, prototypes.astype(np.float32), threshold, scale, count, clips,
+                                            calibration, str(entry['taught']), str(entry.get('updated',
+                                                                                           entry['taught'])))
+            except (ValueError, TypeError, KeyError) as exc:
+                raise self._damaged(f'sound {name!r}: {type(exc).__name__}: {exc}') from None
+        with self._lock:
+            self.dimension, self._sounds = dimension, entries
+            self.version += 1
+        return model['name'], model['sha256']
+
+    # ----------------------------------------------------------------- changing
+    def put(self, name: str, prototypes: np.ndarray, threshold: float, scale: float, count: int, clips: int,
+            calibration: dict | None = None) -> TaughtSound:
+        """Store (or replace) ``name`` with ``prototypes`` (P, D) or (D,), its cosine ``threshold``
+        and score ``scale``. ValueError for a bad name, bad vectors or a foreign dimension."""
+        check_sound_name(name)
+        threshold, scale = float(threshold), float(scale)
+        if not (-1.0 <= threshold <= 1.0) or not (math.isfinite(scale) and scale > 0):
+            raise ValueError(f'threshold must be a cosine in [-1, 1] and scale > 0, got {threshold} and {scale}')
+        if int(count) < 1 or int(clips) < 1:
+            raise ValueError('count and clips must be at least 1')
+        with self._lock:
+            rows = _unit_rows(prototypes, self.dimension, f'prototypes of {name!r}')
+            if rows.shape[0] > MAX_PROTOTYPES:
+                raise ValueError(f'{rows.shape[0]} prototypes for {name!r}; at most {MAX_PROTOTYPES}')
+            previous = self._sounds.get(name)
+            now = _now()
+            sound = TaughtSound(name, rows.astype(np.float32), threshold, scale, int(count), int(clips),
+                                dict(calibration or {}), previous.taught if previous else now, now)
+            self._sounds[name] = sound
+            self.dimension = rows.shape[1]
+            self.version += 1
+            return sound
+
+    def remove(self, name: str) -> bool:
+        """Forget ``name``; False when it was not taught."""
+        with self._lock:
+            found = self._sounds.pop(name, None) is not None
+            self.version += found
+            return found
+
+    # ----------------------------------------------------------------- reading
+    def names(self) -> list[str]:
+        """The taught sounds, sorted."""
+        with self._lock:
+            return sorted(self._sounds)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._sounds)
+
+    def __contains__(self, name: object) -> bool:
+        with self._lock:
+            return name in self._sounds
+
+    def get(self, name: str) -> TaughtSound:
+        """The taught sound ``name`` (KeyError when it was not taught)."""
+        with self._lock:
+            if name not in self._sounds:
+                raise KeyError(f'{name!r} is not taught in {self.path}')
+            return self._sounds[name]
+
+    def sounds(self) -> list[TaughtSound]:
+        """A snapshot of all taught sounds, sorted by name (entries are immutable)."""
+        with self._lock:
+            return [self._sounds[n] for n in sorted(self._sounds)]
+
+    # ----------------------------------------------------------------- saving
+    def _document(self) -> dict:
+        with self._lock:
+            entries, dimension = dict(self._sounds), self.dimension
+        sounds = {name: {'prototypes': [[float(str(x)) for x in row] for row in s.prototypes],
+                         'threshold': float(s.threshold), 'scale': float(s.scale), 'count': s.count,
+                         'clips': s.clips, 'calibration': s.calibration, 'taught': s.taught, 'updated': s.updated}
+                  for name, s in sorted(entries.items())}
+        return {'format': FORMAT, 'format_version': FORMAT_VERSION,
+                'model': {'name': self.model_name, 'sha256': self.model_sha256},
+                'dimension': dimension, 'sounds': sounds}
+
+    def save(self) -> Path:
+        """Write the file atomically (temporary file, fsync, rename); the version it replaces is
+        first copied to ``PATH.bak``. Detection goes on while the file is written."""
+        with self._save_lock:
+            text = json.dumps(self._document(), indent=1, allow_nan=False)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.exists():
+                atomic_copy(self.path, self.path.with_name(self.path.name + '.bak'))
+            mode = self.path.stat().st_mode & 0o777 if self.path.exists() else 0o644
+            atomic_write(self.path, text.encode('utf-8'), mode)
+            return self.path
