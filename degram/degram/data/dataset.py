@@ -89,6 +89,22 @@ class AudioDataset:
         return {'name': self.name, 'clips': len(self), 'classes': self.num_classes,
                 'label': self.label_kind, 'group': self.group_kind, 'sample_rate': self.sample_rate}
 
+    def without_labels(self, labels: Iterable[str]) -> AudioDataset:
+        """The same dataset without the clips of ``labels`` (classes left out of training, e.g. for
+        the few-shot protocol); the remaining labels keep their sorted order. Raises
+        :class:`DatasetError` for a label the dataset does not have, or when nothing remains."""
+        drop = {str(x) for x in labels}
+        unknown = sorted(drop - set(self.labels))
+        if unknown:
+            raise DatasetError(f'{self.name}: cannot leave out {unknown}: not among its labels')
+        kept = [e for e in self.entries if e.label not in drop]
+        if not kept:
+            raise DatasetError(f'{self.name}: leaving out {sorted(drop)} leaves no clips')
+        return AudioDataset(kept, self.sample_rate, labels=[x for x in self.labels if x not in drop],
+                            name=self.name, default_validation=self.default_validation,
+                            excluded_groups=self.excluded_groups, label_kind=self.label_kind,
+                            group_kind=self.group_kind, cache=self.cache)
+
     # --- splitting --------------------------------------------------------------------
     def split(self, validation=None, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Train and validation indices; no group appears in both.

@@ -133,6 +133,9 @@ def _check(cfg: TrainingConfig) -> None:
     _fail(cfg.task not in TASKS, f'task must be one of {TASKS}, got {cfg.task!r}')
     _fail(not d.spec, 'data.spec is required (e.g. asc:speaker, esc10, a folder or a CSV manifest)')
     _fail(not 0 < d.crop_min <= d.crop_max, f'need 0 < crop_min <= crop_max, got {d.crop_min}, {d.crop_max}')
+    _fail(d.exclude_labels is not None and not (isinstance(d.exclude_labels, str) or (
+        isinstance(d.exclude_labels, list) and all(isinstance(x, str) for x in d.exclude_labels))),
+        f'data.exclude_labels must be a class name or a list of them, got {d.exclude_labels!r}')
     _fail(d.snr_min > d.snr_max, 'data.snr_min must not exceed data.snr_max')
     _fail(d.gain_db_min > d.gain_db_max, 'data.gain_db_min must not exceed data.gain_db_max')
     for key in ('noise_prob', 'negative_prob', 'silence_prob'):

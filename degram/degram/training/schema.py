@@ -35,6 +35,7 @@ class DataConfig:
     data_root: str | None = None        # default: $DEGRAM_DATA or shared/data found upwards
     validation: Any = None              # groups held out (8, "25-30", [4]); null: the dataset's default
     split_seed: int = 0                 # the random validation split, where a dataset draws one
+    exclude_labels: Any = None          # classes left out of training and validation (few-shot protocol)
     group_regex: str | None = None      # file name -> group (speaker, fold) for folder datasets
     crop_min: float = 4.0               # seconds; each batch is cropped to U[crop_min, crop_max]
     crop_max: float = 6.0

@@ -86,6 +86,10 @@ class Trainer:
         cache = D.WaveCache()  # shared by the dataset and the noise bank
         self.dataset = D.open_dataset(d.spec, d.data_root, sample_rate=self.sample_rate,
                                       group_regex=d.group_regex, cache=cache)
+        left_out = [d.exclude_labels] if isinstance(d.exclude_labels, str) else list(d.exclude_labels or [])
+        if left_out:
+            self.dataset = self.dataset.without_labels(left_out)
+            self.log(f'left out of training: {len(left_out)} classes ({", ".join(sorted(left_out))})')
         dataset = self.dataset
         self.train_idx, self.val_idx = dataset.split(d.validation, seed=d.split_seed)
         if len(self.train_idx) == 0:
@@ -111,6 +115,7 @@ class Trainer:
                      f'({d.silence_prob} of them silence)')
         validation = d.validation if d.validation is not None else dataset.default_validation
         self.dataset_meta = dict(dataset.describe(), spec=d.spec, validation=validation,
+                                 excluded_labels=sorted(left_out),
                                  validation_groups=dataset.group_names(self.val_idx),
                                  split_seed=d.split_seed,
                                  train_clips=len(self.train_idx), val_clips=len(self.val_idx))
