@@ -71,3 +71,54 @@ def test_bad_cohorts_and_shapes_are_errors():
         norm.statistics(np.ones((2, 5)))
     with pytest.raises(ValueError, match='scores of shape'):
         norm.normalise(np.zeros((2, 2)), np.ones((1, 4)), np.ones((2, 4)))
+
+
+# ------------------------------------------------------------ wiring: metadata → identify
+
+
+class _Predictor:
+    def __init__(self, **metadata):
+        self.name, self.metadata = 'toy', metadata
+
+
+class _Database:
+    def __init__(self, names, rows):
+        self.names_, self.rows = list(names), _unit(rows)
+
+    def matrix(self):
+        return self.names_, self.rows
+
+
+def test_a_model_with_a_cohort_identifies_in_as_norm_units():
+    from degram.speaker import identify, score_normaliser
+
+    rng = np.random.default_rng(2)
+    cohort = rng.normal(size=(40, 8))
+    enrolled = rng.normal(size=(3, 8))
+    query = enrolled[1] + 0.3 * rng.normal(size=8)
+    assert score_normaliser(_Predictor(speaker_threshold=0.5)) is None          # cosine scoring
+    norm = score_normaliser(_Predictor(speaker_cohort=cohort.tolist(), speaker_threshold=3.0))
+    database = _Database(['a', 'b', 'c'], enrolled)
+    raw = identify(query, database, threshold=0.5)
+    normed = identify(query, database, threshold=3.0, normaliser=norm)
+    expected = norm.normalise(_unit(query)[None] @ _unit(enrolled).T, _unit(query)[None], enrolled)[0]
+    assert normed.candidates[0] == ('b', pytest.approx(expected[1]))
+    assert [name for name, _ in normed.candidates] == [['a', 'b', 'c'][i] for i in np.argsort(-expected)]
+    assert raw.score != pytest.approx(normed.score) and -1.0 <= raw.score <= 1.0
+    assert normed.known == (expected.max() >= 3.0)
+
+
+def test_a_threshold_beyond_a_cosine_needs_a_cohort():
+    from degram.inference.metadata import MetadataError, ModelMetadata
+
+    assert ModelMetadata.from_dict({'speaker_threshold': 3.5, 'speaker_cohort': [[1.0, 0.0], [0.0, 1.0]]}
+                                   ).speaker_threshold == 3.5
+    with pytest.raises(MetadataError, match='speaker_threshold.*speaker_cohort'):
+        ModelMetadata.from_dict({'speaker_threshold': 3.5})
+
+
+def test_a_one_row_cohort_is_a_clear_error():
+    from degram.speaker import score_normaliser
+
+    with pytest.raises(ValueError, match='toy: speaker_cohort: a cohort needs at least 2'):
+        score_normaliser(_Predictor(speaker_cohort=[[1.0, 0.0]]))

@@ -213,6 +213,45 @@ def test_calibrate_and_eval_speakers_write_the_metadata_and_the_json(tiny_embedd
     assert main(['calibrate', '--model', str(calibrated), '-o', str(tmp_path / 'x.pt')]) == 2
 
 
+@needs_data
+def test_calibrate_with_a_cohort_ships_it_and_scores_in_as_norm_units(tiny_embedding_model, tmp_path):
+    """--cohort: one embedding per cohort speaker goes into the copy; threshold, evaluation and the
+    library's identify then all use AS-norm scores, and a user's cosine threshold goes back to cosines."""
+    from degram.speaker import speaker_scoring
+
+    folders = sorted((DATA / 'speechocean762' / 'audio').iterdir())
+    speakers, others = tmp_path / 'speakers.csv', tmp_path / 'cohort.csv'
+    for table, chosen, clips, split in ((speakers, folders[:5], 3, None), (others, folders[5:9], 2, 'train')):
+        with open(table, 'w', newline='') as fh:
+            writer = csv.writer(fh)
+            writer.writerow(['path', 'label'] + (['split'] if split else []))
+            for folder in chosen:
+                for clip in sorted(folder.glob('*.ogg'))[:clips]:
+                    writer.writerow([str(clip), folder.name] + ([split] if split else []))
+    calibrated, cache = tmp_path / 'calibrated.pt', tmp_path / 'cache'
+    assert main(['calibrate', '--speakers', str(speakers), '--model', str(tiny_embedding_model), '--enrol', '2',
+                 '--cohort', str(others), '--cohort-per-speaker', '2', '-o', str(calibrated),
+                 '--cache', str(cache)]) == 0
+    predictor = degram.load_model(calibrated)
+    meta = predictor.metadata
+    assert len(meta.speaker_cohort) == 4 and len(meta.speaker_cohort[0]) == 64
+    assert meta.speaker_calibration['scores'] == 'as-norm' and meta.speaker_calibration['cohort']['speakers'] == 4
+    threshold, _, normaliser = speaker_scoring(predictor)
+    assert threshold == meta.speaker_threshold and normaliser is not None and normaliser.cohort.shape == (4, 64)
+    assert speaker_scoring(predictor, 0.4)[0::2] == (0.4, None)
+    out = tmp_path / 'eval.json'
+    assert main(['eval', '--model', str(calibrated), '--speakers', str(speakers), '--enrol', '2', '--non-speech',
+                 'none', '--cache', str(cache), '--output', str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert result['scores'].startswith('as-norm (cohort 4') and result['verification']['scores'] == 'as-norm'
+    assert result['identification']['rotations']['far'] <= 0.02       # calibrated on these very speakers
+    # calibrating the calibrated copy again starts from its embeddings, not from its cohort's scores
+    assert main(['calibrate', '--speakers', str(speakers), '--model', str(calibrated), '--enrol', '2',
+                 '-o', str(tmp_path / 'cosine.pt'), '--cache', str(cache)]) == 0
+    again = degram.load_model(tmp_path / 'cosine.pt').metadata
+    assert again.speaker_cohort is None and -1 <= again.speaker_threshold <= 1
+
+
 # ------------------------------------------------------------------------------------------ corpus
 @needs_data
 def test_development_subsets_are_disjoint_from_training_and_from_each_other():

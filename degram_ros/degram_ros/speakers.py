@@ -203,12 +203,21 @@ class SpeakerMode:
     analyzer: object
     threshold: float
     scale: float
+    predictor: object = None
+
+    def set_threshold(self, threshold: float) -> None:
+        """The ``threshold`` parameter at run time: >= 0 a cosine threshold (raw cosine scoring),
+        -1 the model's calibrated scoring (AS-norm when it ships a cohort)."""
+        from degram.speaker import speaker_scoring
+
+        chosen = speaker_scoring(self.predictor, threshold if threshold >= 0 else None)
+        self.analyzer.threshold, self.analyzer.scale, self.analyzer.normaliser = chosen
 
 
 def open_speaker_mode(predictor, p: dict, logger) -> SpeakerMode:
     """Configure: the database (created when absent) for this model, the voice gate, the analyzer.
     Raises :class:`degram_ros.parameters.StartupError` with one clear line."""
-    from degram.speaker import SpeakerDatabase, SpeakerDatabaseError, model_fingerprint, score_threshold
+    from degram.speaker import SpeakerDatabase, SpeakerDatabaseError, model_fingerprint, speaker_scoring
     from degram.speaker.windows import SpeakerWindowAnalyzer
 
     from degram_ros.parameters import StartupError
@@ -219,19 +228,21 @@ def open_speaker_mode(predictor, p: dict, logger) -> SpeakerMode:
         database = SpeakerDatabase.open(path, name, sha256, create=True)
     except SpeakerDatabaseError as exc:
         raise StartupError(f'invalid parameter speaker_db: {exc}') from None
-    threshold, scale = score_threshold(predictor)
-    if p['threshold'] >= 0:
-        threshold = float(p['threshold'])
+    try:   # threshold >= 0: the user's cosine threshold; -1: the model's scoring (AS-norm with a cohort)
+        threshold, scale, normaliser = speaker_scoring(predictor, p['threshold'] if p['threshold'] >= 0 else None)
+    except ValueError as exc:
+        raise StartupError(f'speaker scoring: {exc}') from None
     min_ratio = speech_ratio_of(predictor, p)
     vad = voice_detector(min_ratio)
-    analyzer = SpeakerWindowAnalyzer(predictor, database, threshold, scale, vad, min_ratio, top_k=p['top_k'])
+    analyzer = SpeakerWindowAnalyzer(predictor, database, threshold, scale, vad, min_ratio, top_k=p['top_k'],
+                                     normaliser=normaliser)
     if len(database) == 0:
         logger.info(f"speaker database {path} is empty: every voice is 'unknown' until you enrol people, e.g. "
                     "ros2 service call <node>/enroll degram_msgs/srv/Enroll \"{name: alice, seconds: 5.0}\" "
                     'while alice speaks, or degram enroll --db ... --name alice FILE...')
     else:
         logger.info(f'speaker database {path}: {len(database)} people ({", ".join(database.names()[:10])})')
-    return SpeakerMode(database, vad, analyzer, threshold, scale)
+    return SpeakerMode(database, vad, analyzer, threshold, scale, predictor)
 
 
 def configure_voice(model, p: dict, logger) -> tuple[SpeakerMode | None, object, float]:

@@ -21,7 +21,9 @@ def add_parser(subparsers) -> None:
         'at which at most --max-false-rate of the strangers\' utterances (4 rotations, a quarter of the '
         'speakers left out each) are named, fit the score scale by logistic regression (Platt) on target '
         'and non-target scores, and write speaker_threshold, speaker_score_scale, embedding_model, '
-        'min_speech_ratio, window_length 2 and hop_length 1 into the copy\'s metadata.')
+        'min_speech_ratio, window_length 2 and hop_length 1 into the copy\'s metadata. With --cohort SPEC '
+        '(e.g. voices: the training speakers) the copy also ships one embedding per cohort speaker '
+        '(speaker_cohort), and threshold and scale are calibrated on AS-norm scores against it.')
     add_model_argument(parser, flag=True)
     parser.add_argument('--data', metavar='SPEC', help='labelled clips (their validation split)')
     parser.add_argument('--speakers', metavar='SPEC', help='calibrate a speaker-embedding model on these speakers')
@@ -35,6 +37,10 @@ def add_parser(subparsers) -> None:
                         help='--speakers: utterances enrolled per speaker (default 3)')
     parser.add_argument('--min-speech-ratio', type=float, default=0.3,
                         help='--speakers: the voice gate written into the metadata (default 0.3)')
+    parser.add_argument('--cohort', metavar='SPEC', help='--speakers: AS-norm against one embedding per speaker of '
+                        'SPEC\'s training utterances (use the training speakers, never the evaluation ones)')
+    parser.add_argument('--cohort-per-speaker', type=int, default=4, metavar='N',
+                        help='--cohort: utterances averaged per cohort speaker (default 4)')
     parser.add_argument('--cache', metavar='DIR', help='--speakers: keep VAD results and embeddings in DIR')
     parser.add_argument('--num-threads', type=int, help='torch CPU threads')
     parser.add_argument('--min-level-db', type=float, default=-65.0,
@@ -99,24 +105,33 @@ def run(args) -> int:
 
 def _speakers(args) -> int:
     from ..data import DatasetError
-    from ..evaluation.speaker_eval import HOP, WINDOW, calibrate_speakers
+    from ..evaluation.speaker_eval import HOP, WINDOW, calibrate_speakers, cohort_embeddings
     from ..inference import load_checkpoint, save_checkpoint
 
     ckpt = load_checkpoint(args.model)
+    ckpt.metadata = ckpt.metadata.replace(speaker_cohort=None, speaker_threshold=None)   # re-calibrated below
     try:
+        cohort = None
+        if args.cohort:
+            cohort, _ = cohort_embeddings(ckpt, args.cohort, per_speaker=args.cohort_per_speaker,
+                                          data_root=args.data_root, cache=args.cache)
         report = calibrate_speakers(ckpt, args.speakers, data_root=args.data_root, enrol=args.enrol,
-                                    max_far=args.max_false_rate, cache=args.cache)
+                                    max_far=args.max_false_rate, cache=args.cache, cohort=cohort)
     except (DatasetError, ValueError) as exc:
         print(f'degram calibrate: error: {exc}', file=sys.stderr)
         return 1
+    if cohort is not None:
+        report['cohort'] = {'spec': args.cohort, 'speakers': int(len(cohort)), 'per_speaker': args.cohort_per_speaker}
     metadata = ckpt.metadata.replace(
         embedding_model=True, speaker_threshold=report['threshold'], speaker_score_scale=report['scale'],
         min_speech_ratio=args.min_speech_ratio, window_length=WINDOW, hop_length=HOP, speaker_calibration=report,
-        name=args.name or ckpt.metadata.name)
+        name=args.name or ckpt.metadata.name,
+        speaker_cohort=None if cohort is None else [[round(float(x), 5) for x in row] for row in cohort])
     save_checkpoint(ckpt.model, args.output, labels=ckpt.labels, task=ckpt.task, half=args.half,
                     **metadata.to_dict())
     c = report['counts']
-    print(f"speaker threshold {report['threshold']:.4f}, score scale {report['scale']:.2f} on {args.speakers} "
+    print(f"speaker threshold {report['threshold']:.4f} ({report['scores']}), score scale {report['scale']:.2f} "
+          f"on {args.speakers} "
           f"({c['speakers']} speakers, {c['utterances']} utterances): stranger FAR {report['far']:.4f} "
           f"({c['stranger_trials']} trials), named {report['named']:.4f}, EER {report['verification']['eer']:.4f}; "
           f'wrote {args.output}')

@@ -8,14 +8,16 @@ def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         'identify', help='name the enrolled speaker of each audio file, or say unknown',
         description='Keep the speech of each file (silero-vad), embed its windows, average them and '
-        'compare the result with every enrolled speaker (cosine). The best one is named when its score '
+        'compare the result with every enrolled speaker (cosine, or its AS-norm against the cohort of training '
+        'speakers a model ships). The best one is named when its score '
         'reaches the threshold, else the answer is unknown; confidence = 1 / (1 + exp(-scale (score - '
         'threshold))), 0.5 at the threshold. A file without speech gives "no speech" (JSON: speaker null). '
         'Exit status 2 for a missing or damaged database or one made with another model.')
     add_db_argument(parser)
     add_model_arguments(parser)
     parser.add_argument('--threshold', type=float,
-                        help="cosine score needed to name someone (default: the model's speaker_threshold, else 0.5)")
+                        help="cosine score needed to name someone, scoring by raw cosine (default: the model's "
+                        "calibrated scoring: its speaker_threshold, in AS-norm units when it ships a cohort; else 0.5)")
     parser.add_argument('-k', '--top-k', type=int, default=3, help='candidates to report (default 3)')
     parser.add_argument('--json', action='store_true', help='print one JSON list of objects {file, speaker, known, '
                         'score, confidence, candidates, speech_seconds}')
@@ -32,7 +34,7 @@ def _line(path, match, seconds) -> str:
 def run(args) -> int:
     import json
 
-    from ..speaker import SpeakerDatabase, SpeakerDatabaseError, identify, score_threshold
+    from ..speaker import SpeakerDatabase, SpeakerDatabaseError, identify, speaker_scoring
     from ..speaker.enrollment import mean_embedding
     from ..speaker.vad import VadUnavailableError
     from .speaker_common import check_windows, fail, file_embeddings, load_predictor, make_vad
@@ -49,11 +51,9 @@ def run(args) -> int:
     try:
         database = SpeakerDatabase.open(args.db, model_name, model_sha, create=False)
         vad = make_vad(args)
-        threshold, scale = score_threshold(predictor)
+        threshold, scale, normaliser = speaker_scoring(predictor, args.threshold)
     except (SpeakerDatabaseError, VadUnavailableError, ValueError) as exc:
         return fail(args, exc)
-    if args.threshold is not None:
-        threshold = args.threshold
     results = []
     for path in args.files:
         rows, seconds = file_embeddings(predictor, path, vad, args)
@@ -63,7 +63,8 @@ def run(args) -> int:
             if not args.json:
                 print(f'{path}: no speech')
         else:
-            match = identify(mean_embedding(rows), database, threshold, scale, top_k=args.top_k)
+            match = identify(mean_embedding(rows), database, threshold, scale, top_k=args.top_k,
+                             normaliser=normaliser)
             result = dict(file=str(path), **match.to_dict(), speech_seconds=round(seconds, 3))
             if not args.json:
                 print(_line(path, match, seconds))

@@ -36,7 +36,7 @@ from ..audio import load_audio
 from ..events.pipeline import windows_of
 from ..inference.metadata import ModelMetadata
 from ..progress import Progress
-from ..speaker import SpeakerDatabase, VoiceActivityDetector, model_fingerprint, score_threshold
+from ..speaker import AdaptiveSNorm, SpeakerDatabase, VoiceActivityDetector, model_fingerprint, speaker_scoring
 from ..speaker.enrollment import cut_windows, mean_embedding, speech_audio
 from ..speaker.windows import SpeakerWindowAnalyzer
 from ..streaming import Window
@@ -44,7 +44,8 @@ from .evaluate import channel_waves, noisy_waves
 from .speakers import (choose_threshold, enrolment_mask, open_set_protocol, platt_scale, rotation_scores,
                        verification)
 
-__all__ = ['SPEECH_LIKE', 'calibrate_speakers', 'default_non_speech', 'evaluate_speakers', 'silence']
+__all__ = ['SPEECH_LIKE', 'calibrate_speakers', 'cohort_embeddings', 'default_non_speech', 'evaluate_speakers',
+           'silence']
 
 WINDOW, HOP = 2.0, 1.0               # utterance embedding windows (those of `degram enroll`)
 MIN_SPEECH_RATIO = 0.3               # the voice gate when the model's metadata names none
@@ -133,8 +134,9 @@ def weights_digest(predictor) -> str:
 class _Run:
     """One model's embeddings, caches and enrolled speakers for a speaker set."""
 
-    def __init__(self, predictor, spec: str, data_root=None, enrol: int = 3, cache=None, progress: bool = True):
-        self.predictor, self.spec, self.progress = predictor, str(spec), progress
+    def __init__(self, predictor, spec: str, data_root=None, enrol: int = 3, cache=None, progress: bool = True,
+                 normaliser: AdaptiveSNorm | None = None):
+        self.predictor, self.spec, self.progress, self.normaliser = predictor, str(spec), progress, normaliser
         self.cache = _Cache(cache)
         self.vad = _CachingVad(self.cache.table('vad'))
         self.embedder = _CachingEmbedder(predictor, self.cache.table(f'embeddings-{weights_digest(predictor)[:20]}'))
@@ -175,7 +177,14 @@ class _Run:
                            'no_speech_utterances': no_speech}}
 
     def scores(self, utterances: np.ndarray) -> np.ndarray:
-        return np.clip(utterances.astype(np.float64) @ self.enrolled.astype(np.float64).T, -1.0, 1.0)
+        """(N, S) identification scores: cosines with the enrolled speakers, or their AS-norm."""
+        scores = np.clip(utterances.astype(np.float64) @ self.enrolled.astype(np.float64).T, -1.0, 1.0)
+        if self.normaliser is not None:
+            scores = self.normaliser.normalise(scores, utterances, self.enrolled)
+        return scores
+
+    def verification(self, test_utterances=None) -> dict:
+        return verification(self.clean['utterances'], self.labels, test_utterances, self.normaliser)
 
     def counts(self) -> dict:
         return {'speakers': len(self.names), 'utterances': int(self.labels.size),
@@ -203,7 +212,8 @@ def non_speech_rates(run: _Run, recordings: dict, threshold: float, scale: float
                      window: float, hop: float) -> dict:
     """Windows of non-speech recordings through the node's speaker step, every speaker enrolled."""
     rate = int(run.predictor.sample_rate)
-    analyzer = SpeakerWindowAnalyzer(run.embedder, run.database, threshold, scale, run.vad, min_speech_ratio)
+    analyzer = SpeakerWindowAnalyzer(run.embedder, run.database, threshold, scale, run.vad, min_speech_ratio,
+                                     normaliser=run.normaliser)
     result = {'window_length': window, 'hop_length': hop, 'min_speech_ratio': min_speech_ratio, 'sources': {}}
     totals = np.zeros(3, dtype=np.int64)
     for source, items in recordings.items():
@@ -239,16 +249,17 @@ def evaluate_speakers(predictor, spec: str, *, data_root=None, enrol: int = 3, t
     docstring); ``non_speech``: ``'default'`` (:func:`default_non_speech`), None, or
     ``{source: [(tag, file or 16 kHz samples)]}``. A JSON-ready dict."""
     given = threshold
-    threshold, scale = score_threshold(predictor)
-    threshold = threshold if given is None else float(given)
+    threshold, scale, normaliser = speaker_scoring(predictor, given)
     meta = ModelMetadata.of(predictor)
     window, _ = meta.window_and_hop(window, default_window=WINDOW)
     hop = float(hop or window / 2)
     model_ratio = MIN_SPEECH_RATIO if meta.min_speech_ratio is None else meta.min_speech_ratio
     ratio = float(model_ratio if min_speech_ratio is None else min_speech_ratio)
-    run = _Run(predictor, spec, data_root, enrol, cache, progress)
+    run = _Run(predictor, spec, data_root, enrol, cache, progress, normaliser)
     result = {'model': str(getattr(predictor, 'path', '')), 'name': predictor.name, 'speakers': str(spec),
               'threshold': threshold, 'threshold_source': 'model' if given is None else 'given',
+              'scores': 'cosine' if normaliser is None else f'as-norm (cohort {len(normaliser.cohort)}, '
+                                                            f'top {normaliser.top_k})',
               'scale': scale, 'embedding_window': WINDOW, 'embedding_hop': HOP, 'noise': None,
               'channel': list(channel), 'counts': dict(run.counts(), **run.clean['counts'])}
     test = run.clean
@@ -266,9 +277,9 @@ def evaluate_speakers(predictor, spec: str, *, data_root=None, enrol: int = 3, t
                                'seed': int(seed), 'enrolment': 'clean'}
         test = run.windows(waves, ' + '.join([*channel, *([f'{snr:g} dB'] if noise is not None else [])]))
         result['test_counts'] = test['counts']
-        result['verification'] = verification(run.clean['utterances'], run.labels, test['utterances'])
+        result['verification'] = run.verification(test['utterances'])
     else:
-        result['verification'] = verification(run.clean['utterances'], run.labels)
+        result['verification'] = run.verification()
     result['identification'] = open_set_protocol(run.scores(test['utterances']), run.labels, run.enrolment,
                                                  threshold)
     if non_speech == 'default':
@@ -279,16 +290,53 @@ def evaluate_speakers(predictor, spec: str, *, data_root=None, enrol: int = 3, t
     return result
 
 
+def cohort_embeddings(predictor, spec: str = 'voices', *, group: str = 'train', per_speaker: int = 4,
+                      data_root=None, cache=None, progress: bool = True) -> tuple[np.ndarray, list[str]]:
+    """The AS-norm cohort: one embedding per speaker of ``spec`` (its ``group`` utterances; by
+    default the training speakers of the ``voices`` corpus), the normalised mean of the speech
+    windows of its first ``per_speaker`` utterances (sorted by path), as enrolment makes them.
+    Returns ((S, D) float32 unit rows, the S speaker labels)."""
+    if per_speaker < 1:
+        raise ValueError(f'per_speaker must be at least 1, got {per_speaker}')
+    store = _Cache(cache)
+    vad = _CachingVad(store.table('vad'))
+    embedder = _CachingEmbedder(predictor, store.table(f'embeddings-{weights_digest(predictor)[:20]}'))
+    rate = int(predictor.sample_rate)
+    dataset = D.open_dataset(spec, data_root, sample_rate=rate)
+    chosen: dict[str, list[int]] = {}
+    for i in sorted(range(len(dataset)), key=lambda i: dataset.entries[i].path):
+        entry = dataset.entries[i]
+        if entry.group == group and len(chosen.setdefault(entry.label, [])) < per_speaker:
+            chosen[entry.label].append(i)
+    if len(chosen) < 2:
+        raise ValueError(f'{spec}: {len(chosen)} speaker(s) in group {group!r}; a cohort needs at least 2')
+    bar = Progress(len(chosen), f'cohort {spec}', progress)
+    labels, rows = sorted(chosen), []
+    for label in labels:
+        windows = []
+        for i in chosen[label]:
+            speech, _ = speech_audio(embedder, dataset.load(i), rate, vad)
+            speech = speech if speech.size else np.asarray(dataset.load(i), dtype=np.float32)
+            windows.append(np.atleast_2d(embedder.embed(cut_windows(speech, rate, WINDOW, HOP), rate)))
+        rows.append(mean_embedding(np.concatenate(windows)))
+        bar.update()
+    bar.close()
+    store.save()
+    return np.stack(rows).astype(np.float32), labels
+
+
 def calibrate_speakers(predictor, spec: str, *, data_root=None, enrol: int = 3, max_far: float = 0.02,
-                       cache=None, progress: bool = True) -> dict:
+                       cache=None, progress: bool = True, cohort=None) -> dict:
     """The threshold (:func:`~degram.evaluation.speakers.choose_threshold` on the rotations'
     strangers) and score scale (:func:`~degram.evaluation.speakers.platt_scale` on the
     identification scores of the test utterances, all speakers enrolled) on the speakers of
-    ``spec``, with what they give there."""
-    run = _Run(predictor, spec, data_root, enrol, cache, progress)
+    ``spec``, with what they give there. With ``cohort`` ((N, D) embeddings, :func:`cohort_embeddings`)
+    both are calibrated on AS-norm scores against it."""
+    normaliser = None if cohort is None else AdaptiveSNorm(cohort)
+    run = _Run(predictor, spec, data_root, enrol, cache, progress, normaliser)
     scores = run.scores(run.clean['utterances'])
     strangers, _, _ = rotation_scores(scores, run.labels, run.enrolment)
-    threshold = choose_threshold(strangers, max_far)
+    threshold = choose_threshold(strangers, max_far, ceiling=1.0 if normaliser is None else None)
     rows = np.flatnonzero(~run.enrolment)
     own = np.zeros(scores.shape, dtype=bool)
     own[np.arange(len(run.labels)), run.labels] = True
@@ -296,8 +344,10 @@ def calibrate_speakers(predictor, spec: str, *, data_root=None, enrol: int = 3, 
     scale = platt_scale(target, nontarget)
     protocol = open_set_protocol(scores, run.labels, run.enrolment, threshold)
     return {'threshold': threshold, 'scale': scale, 'max_far': max_far, 'speakers': str(spec),
+            'scores': 'cosine' if normaliser is None else 'as-norm',
             'counts': dict(run.counts(), **run.clean['counts'], stranger_trials=int(strangers.size),
-                           target_scores=int(target.size), nontarget_scores=int(nontarget.size)),
+                           target_scores=int(target.size), nontarget_scores=int(nontarget.size),
+                           cohort=0 if cohort is None else int(len(cohort))),
             'far': protocol['rotations']['far'], 'named': protocol['rotations']['named'],
             'all_enrolled_named': protocol['all_enrolled']['named'],
-            'verification': verification(run.clean['utterances'], run.labels)}
+            'verification': run.verification()}

@@ -120,17 +120,19 @@ def rotation_scores(scores, labels, enrolment, rotations: int = ROTATIONS) -> tu
     return np.concatenate(strangers), np.concatenate(best), np.concatenate(right)
 
 
-def choose_threshold(stranger_best, max_far: float = 0.02) -> float:
-    """The lowest cosine threshold at which at most ``max_far`` of the stranger utterances
-    (their best enrolled scores, ``stranger_best``) are accepted: just above the highest score that
-    must be rejected. Lower thresholds name more enrolled speakers, so this keeps the most."""
+def choose_threshold(stranger_best, max_far: float = 0.02, ceiling: float | None = 1.0) -> float:
+    """The lowest threshold at which at most ``max_far`` of the stranger utterances (their best
+    enrolled scores, ``stranger_best``: cosines or AS-norm scores) are accepted: just above the
+    highest score that must be rejected (at most ``ceiling``: the highest cosine; None for AS-norm).
+    Lower thresholds name more enrolled speakers, so this keeps the most."""
     best = np.sort(np.asarray(stranger_best, dtype=np.float64).reshape(-1))[::-1]
     if best.size == 0:
         raise ValueError('no stranger trials to calibrate on')
     if not 0.0 <= max_far < 1.0:
         raise ValueError(f'max_far must lie in [0, 1), got {max_far}')
     allowed = int(math.floor(max_far * best.size + 1e-9))     # false accepts the rate allows
-    return float(min(1.0, best[allowed] + THRESHOLD_MARGIN))
+    threshold = float(best[allowed] + THRESHOLD_MARGIN)
+    return threshold if ceiling is None else min(float(ceiling), threshold)
 
 
 def platt_scale(target, nontarget, bounds=(1e-2, 1e4)) -> float:
@@ -169,14 +171,17 @@ def platt_scale(target, nontarget, bounds=(1e-2, 1e4)) -> float:
     return float(np.clip(theta[0] / spread, *bounds))
 
 
-def verification(embeddings, labels, test_embeddings=None) -> dict:
+def verification(embeddings, labels, test_embeddings=None, normaliser=None) -> dict:
     """EER and minDCF (p_target :data:`P_TARGET`) of utterance pairs: every pair i < j of
     ``embeddings`` (N, D, unit rows); with ``test_embeddings`` (the same utterances in another
-    condition) every ordered pair (i, j ≠ i) of embeddings[i] against test_embeddings[j]."""
+    condition) every ordered pair (i, j ≠ i) of embeddings[i] against test_embeddings[j]. Scores
+    are cosines, or their AS-norm with ``normaliser`` (an :class:`~degram.speaker.AdaptiveSNorm`)."""
     left = np.asarray(embeddings, dtype=np.float64)
     labels = np.asarray(labels)
     right = left if test_embeddings is None else np.asarray(test_embeddings, dtype=np.float64)
     cosine = left @ right.T
+    if normaliser is not None:
+        cosine = normaliser.normalise(cosine, left, right)
     n = len(labels)
     pairs = np.triu(np.ones((n, n), bool), 1) if test_embeddings is None else ~np.eye(n, dtype=bool)
     same = labels[:, None] == labels[None, :]
@@ -187,4 +192,5 @@ def verification(embeddings, labels, test_embeddings=None) -> dict:
               for key, value in (('eer_threshold', eer_threshold), ('min_dcf_threshold', dcf_threshold))}
     return {'eer': eer, 'min_dcf': dcf, **finite,
             'p_target': P_TARGET, 'target_pairs': int(target.size), 'nontarget_pairs': int(nontarget.size),
-            'pairs': 'unordered, same condition' if test_embeddings is None else 'ordered, clean against noisy'}
+            'pairs': 'unordered, same condition' if test_embeddings is None else 'ordered, clean against noisy',
+            'scores': 'cosine' if normaliser is None else 'as-norm'}

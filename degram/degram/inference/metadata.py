@@ -49,11 +49,12 @@ class ModelMetadata(Mapping):
     calibration: dict = field(default_factory=dict)
     # speakers (``degram calibrate --speakers``)
     embedding_model: bool = False           #: an open-set speaker-embedding model (cosine scoring)
-    speaker_threshold: float | None = None  #: cosine threshold of a known speaker
+    speaker_threshold: float | None = None  #: score threshold of a known speaker (a cosine, or AS-norm units)
     speaker_score_scale: float | None = None    #: logistic scale of the confidence
     min_speech_ratio: float | None = None   #: the voice gate's minimum share of speech
     speaker_calibration: dict = field(default_factory=dict)
-    #: score normalisation (the models issue): embeddings of a cohort of other speakers; unused so far
+    #: AS-norm cohort (degram.speaker.score_normaliser): one embedding per training speaker; with it,
+    #: speaker scores and ``speaker_threshold`` are in standard deviations instead of cosines
     speaker_cohort: list[list[float]] | None = None
     # provenance
     licence: str = ''
@@ -80,6 +81,10 @@ class ModelMetadata(Mapping):
         known = {f.name for f in dataclasses.fields(cls)} - {'extra'}
         values = {key: _check(key, data[key]) for key in known if key in data and data[key] is not None}
         extra = {key: value for key, value in data.items() if key not in known}
+        threshold = values.get('speaker_threshold')
+        if threshold is not None and 'speaker_cohort' not in values and not -1.0 <= threshold <= 1.0:
+            raise MetadataError(f'metadata speaker_threshold: {threshold} is not a cosine score in [-1, 1] (only '
+                                f'a model with a speaker_cohort scores in AS-norm units)')
         return cls(**values, extra=extra)
 
     @classmethod
@@ -163,13 +168,6 @@ def _positive(key: str, value):
     return value
 
 
-def _cosine(key: str, value):
-    value = _number(key, value)
-    if not -1.0 <= value <= 1.0:
-        raise MetadataError(f'metadata {key}: {value} is not a cosine score in [-1, 1]')
-    return value
-
-
 def _thresholds(key: str, value):
     if isinstance(value, (list, tuple)):
         return [_number(key, v) for v in value]
@@ -209,7 +207,7 @@ def _vectors(key: str, value):
 _KINDS = {
     'name': _text, 'multi_label': _flag, 'window_length': _positive, 'hop_length': _positive,
     'thresholds': _thresholds, 'min_level_db': _number, 'background': _text, 'calibration': _mapping,
-    'embedding_model': _flag, 'speaker_threshold': _cosine, 'speaker_score_scale': _positive,
+    'embedding_model': _flag, 'speaker_threshold': _number, 'speaker_score_scale': _positive,
     'min_speech_ratio': _number, 'speaker_calibration': _mapping, 'speaker_cohort': _vectors,
     'licence': _text, 'config': _mapping, 'dataset': _mapping, 'metrics': _mapping,
     'epoch': lambda key, value: _number(key, value, integer=True),

@@ -1,15 +1,15 @@
 """Open-set speaker recognition: enrol people by voice, name them later, say ``'unknown'`` for others.
 
     from degram.speaker import (SpeakerDatabase, VoiceActivityDetector, enrollment_embeddings,
-                                identify, model_fingerprint, score_threshold)
+                                identify, model_fingerprint, speaker_scoring)
 
     predictor = degram.load_model('speaker_id')
     database = SpeakerDatabase.open('people.json', *model_fingerprint(predictor))
     vad = VoiceActivityDetector()                                          # silero-vad
     database.enroll('alice', enrollment_embeddings(predictor, wave, rate, vad))   # (N, D)
     database.save()                                                        # atomic, keeps people.json.bak
-    threshold, scale = score_threshold(predictor)
-    match = identify(predictor.embed(speech, rate), database, threshold, scale)
+    threshold, scale, normaliser = speaker_scoring(predictor)      # AS-norm when the model ships a cohort
+    match = identify(predictor.embed(speech, rate), database, threshold, scale, normaliser=normaliser)
     match.speaker, match.score, match.confidence, match.known, match.candidates
 
 Modules: :mod:`.fingerprint` (which model made the embeddings), :mod:`.database` (the file),
@@ -20,9 +20,10 @@ Modules: :mod:`.fingerprint` (which model made the embeddings), :mod:`.database`
 from .database import SpeakerDatabase, SpeakerDatabaseError
 from .enrollment import enrollment_embeddings
 from .fingerprint import model_fingerprint
-from .matching import SpeakerMatch, identify, score_threshold
+from .matching import SpeakerMatch, identify, score_normaliser, score_threshold, speaker_scoring
 from .normalisation import AdaptiveSNorm
 from .vad import VoiceActivityDetector
 
 __all__ = ['AdaptiveSNorm', 'SpeakerDatabase', 'SpeakerDatabaseError', 'SpeakerMatch', 'VoiceActivityDetector',
-           'enrollment_embeddings', 'identify', 'model_fingerprint', 'score_threshold']
+           'enrollment_embeddings', 'identify', 'model_fingerprint', 'score_normaliser', 'score_threshold',
+           'speaker_scoring']

@@ -27,12 +27,12 @@ class SpeakerWindow:
 class SpeakerWindowAnalyzer:
     """``analyse(windows)``: the voice-activity detector (when ``vad`` and ``min_speech_ratio`` > 0)
     lets through windows with at least that share of speech; those are embedded as one batch and
-    identified against ``database`` (``threshold`` / ``scale``: cosine threshold and score scale,
-    see :func:`degram.speaker.identify`)."""
+    identified against ``database`` (``threshold`` / ``scale`` / ``normaliser``: the score threshold,
+    score scale and AS-norm, see :func:`degram.speaker.identify`)."""
 
     def __init__(self, predictor, database, threshold: float, scale: float, vad=None,
-                 min_speech_ratio: float = 0.0, top_k: int = 3):
-        self.predictor, self.database = predictor, database
+                 min_speech_ratio: float = 0.0, top_k: int = 3, normaliser=None):
+        self.predictor, self.database, self.normaliser = predictor, database, normaliser
         self.threshold, self.scale, self.top_k = float(threshold), float(scale), int(top_k)
         self.vad = vad if min_speech_ratio > 0 else None
         self.min_speech_ratio = float(min_speech_ratio)
@@ -48,5 +48,6 @@ class SpeakerWindowAnalyzer:
             embeddings = np.atleast_2d(self.predictor.embed(np.stack([r.window.samples for r in todo]), rate))
             for result, embedding in zip(todo, embeddings):
                 result.embedding = embedding
-                result.match = identify(embedding, self.database, self.threshold, self.scale, self.top_k)
+                result.match = identify(embedding, self.database, self.threshold, self.scale, self.top_k,
+                                        self.normaliser)
         return results
