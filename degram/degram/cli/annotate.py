@@ -22,6 +22,8 @@ def add_parser(subparsers) -> None:
     parser.add_argument('--hop', type=float, help="seconds (default: the model's, else 0.5)")
     parser.add_argument('--threshold', type=float, help='one threshold for every class instead of the calibrated ones')
     add_device_argument(parser)
+    parser.add_argument('--sounds-db', metavar='SOUNDS.json', help='also detect the sounds taught to the model '
+                        '(degram teach): they get windows, detections and events like its own classes')
     parser.add_argument('-o', '--output', required=True, help='results.csv or results.json (one input), or a '
                         'folder (several files)')
     parser.add_argument('--no-progress', action='store_true')
@@ -39,6 +41,15 @@ def run(args) -> int:
         print('degram annotate: error: give --bag BAG --topic TOPIC, or audio files', file=sys.stderr)
         return 2
     predictor = load_model(args.model, device=args.device)
+    if args.sounds_db:
+        from ..sounds import SoundDatabaseError
+        from .sounds_common import with_sounds
+
+        try:
+            predictor = with_sounds(predictor, args.sounds_db)
+        except SoundDatabaseError as exc:
+            print(f'degram annotate: error: {exc}', file=sys.stderr)
+            return 2
     window, hop = predictor.metadata.window_and_hop(args.window, args.hop)
     sources = [args.bag] if args.bag else args.inputs
     output = Path(args.output)

@@ -16,7 +16,7 @@ from ..registry import Registry
 #: subcommand name → module under degram.cli (imported when the parser is built)
 COMMANDS: Registry = Registry('subcommand')
 for _name in ('info', 'predict', 'export', 'plot', 'train', 'eval', 'calibrate', 'annotate', 'bench',
-              'enroll', 'speakers', 'identify'):
+              'enroll', 'speakers', 'identify', 'teach', 'sounds'):
     COMMANDS.register(_name, f'degram.cli.{_name}')
 
 
