@@ -1,5 +1,5 @@
 """degram_ros: the ROS 2 adapter of the degram library: ``degram_node`` (sound events / speakers on
-an audio_common stream), ``wav_publisher``, an in-process test harness and the demo.
+an audio_common stream), ``wav_publisher``, the in-process runner and the demo.
 
 The models, training and tools are the ``degram`` package (no ROS import there).
 """

@@ -9,6 +9,7 @@ import collections
 
 from degram.events import analyse_together
 from degram.streaming import AudioStream
+from degram.streaming.self_speech import SelfSpeechGate
 from degram_ros.audio_input import AudioInput
 from degram_ros.audio_subscription import AudioSubscription
 from degram_ros.diagnostics import DiagnosticsReport
@@ -38,6 +39,8 @@ class AudioChannel:
         self.input = AudioInput(self.stream, self.counts, node.get_logger(), node.get_clock(), model_rate,
                                 require_info=p['require_audio_info'])
         self.diagnostics = DiagnosticsReport()
+        # the robot's own speech on this stream's timeline (the self_speech_topic parameter), else None
+        self.self_speech = SelfSpeechGate(p['self_speech_release']) if p['self_speech_topic'] else None
         self.audio: AudioSubscription | None = None
         self.results = None
         self._infos: list = []
@@ -70,6 +73,18 @@ class AudioChannel:
             return flavour.stamped, 'audio_stamped', self.input.on_audio_stamped
         return flavour.plain, 'audio', self.input.on_audio
 
+    def on_self_speech(self, speaking: bool, now: float) -> None:
+        """The robot starts (True) or stops speaking: from the newest audio this stream has (its
+        capture time, the clock of the windows' stamps), else from ``now`` (ROS time)."""
+        if self.self_speech is not None:
+            end = self.stream.end_time
+            self.self_speech.update(speaking, now if end is None else end)
+
+    def is_self_speech(self, window) -> bool:
+        """Whether ``window`` overlaps the robot's speech (or its release)."""
+        gate = self.self_speech
+        return gate is not None and gate.overlaps(window.stamp, window.stamp + self.stream.window_length)
+
     def stop_input(self, node) -> None:
         """Deactivate, first step: no more audio in."""
         for info in self._infos:
@@ -84,7 +99,8 @@ class AudioChannel:
                            database=None) -> dict[str, str]:
         values = self.diagnostics.values(self.stream, self.counts, self.latencies, model, task, device, backend)
         values['audio_qos'] = 'not subscribed' if self.audio is None else self.audio.describe()
-        for key in ('waiting_for_audio_info', 'audio_qos_switches', 'windows_without_speech'):
+        for key in ('waiting_for_audio_info', 'audio_qos_switches', 'windows_without_speech',
+                    'windows_self_speech'):
             values[key] = str(self.counts[key])
         values['audio_msgs'] = flavour
         if named:
@@ -102,11 +118,20 @@ class AudioChannel:
 
 
 def process_batch(batch: list, lock) -> list:
-    """The inference thread: the newest window of each ready stream [(channel, window)], as one
+    """The inference thread: the newest window of each ready stream [(channel, window)] (those that
+    overlap the robot's own speech: a message marked self_speech, nothing analysed), as one
     model call (sound events, closed-set speakers; ``lock`` guards the streams' analyzers) → each
     stream publishes its own results; → [(channel, exception)] for the streams whose window failed
     alone (e.g. NaN scores)."""
     failed = []
+    own = [c.is_self_speech(w) for c, w in batch]   # judged once: the gate changes on another thread
+    for (channel, window), mine in zip(batch, own):
+        if mine:   # the robot's own voice: no analysis, a marked message
+            try:
+                channel.results.publish_self_speech(window)
+            except Exception as exc:
+                failed.append((channel, exc))
+    batch = [item for item, mine in zip(batch, own) if not mine]
     plain = [(c, w) for c, w in batch if c.results.speakers is None]
     if plain:
         with lock:

@@ -8,7 +8,9 @@ degram_node, both in this process, and every result is printed as a line::
 
 Without --clip it plays the bundled clips (BUNDLED_DEMO_DIR, attributed there): a scene of sound
 events with silence and speech between them through the shipped ``sound_event`` model (one line per
-hop, and each event with its start and end), then the open-set speaker demo: three people are
+hop, and each event with its start and end; during its second stretch of speech the demo says the
+robot itself is speaking, as a TTS node would on ``self_speech_topic``, and those windows are
+flagged, not analysed), then the open-set speaker demo: three people are
 enrolled through the node's ``~/enroll`` service from their clips, and a conversation of them, a
 stranger and pauses goes through the shipped ``speaker_embedding`` model (``unknown`` for the
 stranger, nothing during the pauses).  If the bundled clips are missing: the first shared ESC-10
@@ -78,6 +80,8 @@ def format_result(msg, t0: float) -> str:
     shown = scores[:2] if getattr(msg, 'speaker', '') == 'unknown' else scores[1:3]
     others = ', '.join(f'{s.label} {s.score:.2f}' for s in shown)
     mark = '*' if getattr(msg, 'detected', getattr(msg, 'known', False)) else ' '
+    if getattr(msg, 'self_speech', False):
+        return f't={stamp - t0:5.2f}s   (the robot is speaking: not analysed)'
     if getattr(msg, 'silent', False):
         return f't={stamp - t0:5.2f}s   (silent, {msg.level_db:.0f} dBFS)'
     return (f't={stamp - t0:5.2f}s {mark} {best:<16s} {msg.confidence:.2f}'
@@ -90,6 +94,24 @@ SCENES = (
     ('scene.ogg', 'sound_event', ()),
     ('conversation.ogg', 'speaker_embedding', ('amal', 'basim', 'celia')),
 )
+
+
+#: clip → (start, end) seconds into it during which the demo says the robot itself is speaking (a
+#: TTS node's Bool on the node's self_speech_topic): those windows are flagged, not analysed
+ROBOT_SPEAKS = {'scene.ogg': (19.0, 22.0)}   # the second stretch of speech
+
+
+def robot_voice(ros, topic: str, span, rate: float) -> list:
+    """Timers that publish the TTS node's Bool on ``topic``: true ``span[0]`` seconds of playback
+    from now, false at ``span[1]``; → the timers (start them as the playback starts)."""
+    from std_msgs.msg import Bool
+
+    publisher = ros.client.create_publisher(Bool, topic, 10)
+
+    def say(speaking: bool) -> None:
+        print(f"         [robot {'starts' if speaking else 'stops'} speaking: {topic} {speaking}]", flush=True)
+        publisher.publish(Bool(data=speaking))
+    return [threading.Timer(t / rate, say, (speaking,)) for t, speaking in zip(span, (True, False))]
 
 
 def enrol(ros, node, people, clips: Path) -> None:
@@ -118,6 +140,9 @@ def play(ros, clip: Path, model: str, task: str, device: str, rate: float, windo
               'window_length': window, 'hop_length': hop, 'top_k': 3}
     if speaker_db:
         params['speaker_db'] = speaker_db
+    speaks = ROBOT_SPEAKS.get(clip.name)
+    if speaks:
+        params['self_speech_topic'] = 'robot_speaking'
     node = ros.add(DegramNode, 'degram_node', params=params)
     topic, kind = ('speaker_id', SpeakerId) if node.task == 'speaker_id' else ('sound_event', SoundEvent)
     start: list[float] = []
@@ -151,10 +176,15 @@ def play(ros, clip: Path, model: str, task: str, device: str, rate: float, windo
           flush=True)
     player = ros.add(WavPublisher, 'wav_publisher', params={
         'files': [str(clip)], 'rate': rate, 'chunk_length': 0.1, 'loop': False})
+    timers = robot_voice(ros, 'robot_speaking', speaks, rate) if speaks else []
     try:
+        for timer in timers:
+            timer.start()
         player.run()
         threading.Event().wait(1.0 + node.stream.window_length)   # let the last windows come through
     finally:
+        for timer in timers:
+            timer.cancel()
         ros.remove(player)
         ros.remove(node)   # deactivates: open events end
         threading.Event().wait(0.3)
@@ -180,8 +210,8 @@ def main(argv=None) -> int:
                         help="seconds between windows (with --clip); 0 = the model's recommendation")
     args = parser.parse_args(argv)
 
+    from degram_ros.in_process import InProcess
     from degram_ros.node import StartupError
-    from degram_ros.harness import RosHarness
     from degram_ros.wav_publisher import WavPublisherError
 
     if args.clip:
@@ -194,7 +224,7 @@ def main(argv=None) -> int:
         clip, origin = find_clip()
         scenes = [(clip, args.model, args.task, args.window, args.hop, ())]
         print(f'demo clip: {clip} [{origin}]', flush=True)
-    ros = RosHarness()
+    ros = InProcess()
     workdir = tempfile.TemporaryDirectory()   # the demo's speaker database
     try:
         for clip, model, task, window, hop, people in scenes:

@@ -86,6 +86,21 @@ def open_set_speaker_message(match, names: list[str], stamp: Time, frame_id: str
     return msg
 
 
+def self_speech_message(speaker: bool, stamp: Time, frame_id: str, window_length: float):
+    """A window that overlaps the robot's own speech → SpeakerId (``speaker`` true) or SoundEvent,
+    marked ``self_speech``: nothing was analysed, so no scores, no speaker (empty, not known), no
+    detection; ``speech_ratio`` / ``level_db`` unknown."""
+    from degram_msgs.msg import SoundEvent, SpeakerId
+
+    msg = _window_result(SpeakerId() if speaker else SoundEvent(), stamp, frame_id, window_length)
+    msg.self_speech = True
+    if speaker:
+        msg.speech_ratio = -1.0
+    else:
+        msg.level_db = float('nan')
+    return msg
+
+
 def segment_message(event, state: int, frame_id: str):
     """An event (open: STARTED, closed: ENDED) → degram_msgs/SoundEventSegment."""
     from degram_msgs.msg import SoundEventSegment

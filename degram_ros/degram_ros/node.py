@@ -14,9 +14,11 @@ Parameters, Lifecycle).
 Lifecycle: configure = read and validate the parameters (:mod:`degram_ros.parameters`) and load
 the model; activate = subscriptions, publishers, the diagnostics timer and the inference thread;
 deactivate tears those down (the window in flight is finished first); cleanup releases the model.
-With ``autostart`` (default) the constructor configures and activates, raising
-:class:`StartupError` with one clear message on failure; without it the node waits for a
-lifecycle manager (``<node>/change_state``).
+The outputs are lifecycle publishers: they publish only while the node is active.  With
+``autostart`` (default) :func:`main` (``ros2 run``, a plain launch ``Node``) configures and
+activates the node (:meth:`DegramNode.autostart`), exiting with one clear message on failure;
+without it the node waits for a lifecycle manager (``<node>/change_state``, or the transitions
+``degram.launch.py`` emits).
 """
 from __future__ import annotations
 
@@ -34,9 +36,12 @@ from degram_ros.audio_subscription import POLL_S
 from degram_ros.channel import AudioChannel, process_batch
 from degram_ros.detection import background_text, build_detector
 from degram_ros.model import load_model, model_name, release
+from degram_ros.node_view import NodeView
+from degram_ros.outputs import destroy_output, output_publisher
 from degram_ros.parameters import PARAMETERS, RUNTIME, StartupError  # noqa: F401
 from degram_ros.rclpy_private import answer_invalid_transitions, given_parameters
 from degram_ros.results import Activation, ResultPublisher
+from degram_ros.self_speech import subscribe_self_speech
 from degram_ros.speakers import SpeakerServices, configure_voice
 from degram_ros.worker import InferenceWorker, LatestSlot
 
@@ -60,9 +65,9 @@ def _closed_slot() -> LatestSlot:
     return slot
 
 
-class DegramNode(LifecycleNode):
-    """The ``degram_node``; with ``autostart`` raises :class:`StartupError` from the constructor
-    on bad config."""
+class DegramNode(NodeView, LifecycleNode):
+    """The ``degram_node``, unconfigured once constructed; :meth:`autostart` starts it as the
+    ``autostart`` parameter says."""
 
     def __init__(self, node_name: str = 'degram_node', **kwargs):
         super().__init__(node_name, **kwargs)
@@ -83,13 +88,15 @@ class DegramNode(LifecycleNode):
         self._declare_problems = parameters.declare(self)
         self.add_on_set_parameters_callback(self._on_set_parameters)
         answer_invalid_transitions(self)
-        if self.get_parameter('autostart').value:
-            self._autostart()
-        else:
+
+    def autostart(self) -> None:
+        """With the ``autostart`` parameter, configure and activate now (what :func:`main` does),
+        raising :class:`StartupError` with one clear message on failure (the node is destroyed
+        then); without it, log that the node waits for a lifecycle manager."""
+        if not self.get_parameter('autostart').value:
             self.get_logger().info('autostart is false: unconfigured, waiting for a lifecycle '
                                    'manager (configure, then activate)')
-
-    def _autostart(self) -> None:
+            return
         self._autostarting = True
         try:
             ok = self.trigger_configure() == SUCCESS and self.trigger_activate() == SUCCESS
@@ -103,7 +110,7 @@ class DegramNode(LifecycleNode):
             raise StartupError(self._failure or 'degram_node could not start')
 
     def _fail(self, message: str) -> TransitionCallbackReturn:
-        """One clear line (raised by the constructor instead when autostarting), FAILURE."""
+        """One clear line (raised by :meth:`autostart` instead when autostarting), FAILURE."""
         self._failure = message
         if not self._autostarting:
             self.get_logger().error(message)
@@ -121,7 +128,7 @@ class DegramNode(LifecycleNode):
 
     def on_activate(self, state: State) -> TransitionCallbackReturn:
         try:
-            self._activate()
+            self._activate(state)
         except Exception as exc:
             self._deactivate()
             return self._fail(f'cannot activate: {type(exc).__name__}: {exc}')
@@ -129,6 +136,7 @@ class DegramNode(LifecycleNode):
 
     def on_deactivate(self, state: State) -> TransitionCallbackReturn:
         self._deactivate()
+        super().on_deactivate(state)   # the lifecycle publishers left (none: destroyed above)
         self.get_logger().info('deactivated: no longer listening')
         return SUCCESS
 
@@ -178,9 +186,9 @@ class DegramNode(LifecycleNode):
         return background_text(self._model.predictor, self.task, self._detector,
                                self._params['threshold'])
 
-    def _activate(self) -> None:
+    def _activate(self, state: State) -> None:
         p = self._params
-        self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
+        self._diag_pub = output_publisher(self, DiagnosticArray, '/diagnostics', 10)
         self._outputs = [self._diag_pub]
         self._worker = InferenceWorker(
             lambda batch: process_batch(batch, self._analysis_lock), hop_length=self.stream.hop_length,
@@ -202,8 +210,13 @@ class DegramNode(LifecycleNode):
                                       voices=single)
             self._outputs += results.publishers
             channel.activate(self, AUDIO, results, self._slot, p['audio_qos'], p['stamped'])
+        if super().on_activate(state) != SUCCESS:   # enables the lifecycle publishers
+            raise RuntimeError('the lifecycle publishers could not be activated')
         self._worker.start()
         self._inputs = [(self.destroy_timer, self.create_timer(1.0, self._publish_diagnostics))]
+        speech = subscribe_self_speech(self, p['self_speech_topic'], self._channels)
+        if speech is not None:
+            self._inputs.append((self.destroy_subscription, speech))
         if p['audio_qos'] == 'auto':
             self._inputs.append((self.destroy_timer, self.create_timer(POLL_S, self._poll_audio)))
         self._publish_model_info()
@@ -223,72 +236,6 @@ class DegramNode(LifecycleNode):
         for channel in self._channels:
             if channel.results is not None:
                 channel.results.publish_info()
-
-    # ---------------------------------------------------------------- the public view (tests, tools)
-    # Read-only views of the node's state for tests, the demo and the benchmark; the contract for
-    # everyone else is the topics, services and parameters.
-    @property
-    def channels(self) -> tuple[AudioChannel, ...]:
-        """The streams, in the order of the ``streams`` parameter (empty until configured): each
-        with its ``name``, ``stream`` (buffer, counters), ``input`` (format, stamps, ``frame_id``,
-        ``handled``), ``counts``, ``audio`` (subscription, QoS; None while inactive), ``results``
-        (publishers; None while inactive) and ``format_error``."""
-        return tuple(self._channels)
-
-    @property
-    def channel(self) -> AudioChannel | None:
-        """The first stream (the only one without the ``streams`` parameter), None until configured."""
-        return self._channels[0] if self._channels else None
-
-    @property
-    def stream(self):
-        """The first stream's :class:`degram.streaming.AudioStream`, None until configured."""
-        return self._channels[0].stream if self._channels else None
-
-    @property
-    def counts(self) -> collections.Counter:
-        """The first stream's counters (diagnostics' source; before configure, the node's own)."""
-        return self._channels[0].counts if self._channels else self._unconfigured_counts
-
-    @property
-    def model(self):
-        """The :class:`degram_ros.model.LoadedModel` (predictor, backend, metadata), None when unconfigured."""
-        return self._model
-
-    @property
-    def detector(self):
-        """The :class:`degram.events.WindowDetector` deciding the windows now, None when unconfigured."""
-        return self._detector
-
-    @property
-    def parameter_values(self) -> dict:
-        """A copy of the parameter values in use (runtime changes included), {} when unconfigured."""
-        return dict(self._params)
-
-    @property
-    def inferring(self) -> bool:
-        """Whether the inference thread of an activation exists (active)."""
-        return self._worker is not None
-
-    @property
-    def speaker_database(self):
-        """The enrolled speakers of a speaker-embedding model (:class:`degram.speaker.SpeakerDatabase`), else None."""
-        return None if self._speakers is None else self._speakers.database
-
-    @property
-    def speaker_services(self):
-        """The enrol/forget/list services while active with a speaker-embedding model, else None."""
-        return self._speaker_services
-
-    @property
-    def executor_threads(self) -> int:
-        """Executor threads the executable spins this node with: 2 with speaker services (a stream
-        enrolment waits in its service while audio goes on), else 1."""
-        return 2 if self._speakers is not None else 1
-
-    def pending_windows(self) -> int:
-        """Windows handed to the inference thread and not yet taken."""
-        return self._slot.pending
 
     def _deactivate(self) -> None:
         """Inputs first, then the inference thread (its batch in flight still publishes), the
@@ -316,7 +263,7 @@ class DegramNode(LifecycleNode):
             except Exception as exc:   # e.g. the context went away first
                 self.get_logger().warning(f'could not close the open sound events: {exc}')
         for publisher in outputs:
-            self.destroy_publisher(publisher)
+            destroy_output(self, publisher)
 
     def _release(self) -> None:
         """Everything configure and activate made.  Idempotent."""
@@ -347,8 +294,7 @@ class DegramNode(LifecycleNode):
         self._detector = build_detector(self._model.predictor, self.task, self._params['threshold'],
                                         self._params['min_level_db'])
         if self._speakers is not None:
-            threshold = self._params['threshold']
-            self._speakers.analyzer.threshold = threshold if threshold >= 0 else self._speakers.threshold
+            self._speakers.set_threshold(self._params['threshold'])
         for channel in self._channels:
             if channel.results is not None:
                 channel.results.set_detector(self._detector, self._background())
@@ -392,8 +338,16 @@ class DegramNode(LifecycleNode):
         return super().destroy_node()
 
 
+def _started() -> DegramNode:
+    node = DegramNode()
+    node.autostart()
+    return node
+
+
 def main(args=None) -> int:
-    return shutdown.run('degram_node', DegramNode, (StartupError,), args=args)
+    """``degram_node``: the node, configured and activated when ``autostart`` is true, spun until a
+    signal; → the exit code (1 with one fatal line when it cannot start)."""
+    return shutdown.run('degram_node', _started, (StartupError,), args=args)
 
 
 if __name__ == '__main__':

@@ -156,6 +156,11 @@ PARAMETERS: dict[str, Rule] = {
     'publish_vision_msgs': Rule(True, 'also publish vision_msgs/LabelInfo (label_info, latched) and '
                                       'vision_msgs/Classification (classification, the detections of each '
                                       'window) when vision_msgs is installed'),
+    'self_speech_topic': Rule('', "std_msgs/Bool topic of the robot's own speech (true while it speaks, as "
+                                  'text-to-speech nodes publish): windows that overlap it give no speaker or '
+                                  'sound event, only a message marked self_speech; empty = off'),
+    'self_speech_release': Rule(0.3, "seconds after the robot's speech ends that still count as its speech "
+                                     '(reverberation, a late false)', (0.0, 10.0)),
     'frame_id': Rule('', "header.frame_id of results; empty = the audio's frame (stamped input)"),
     'stamp_tolerance': Rule(0.1, 'seconds a stamp may disagree with the sample count before the capture-time '
                                  'estimate re-anchors to it (never a buffer reset); capture drivers jitter and '

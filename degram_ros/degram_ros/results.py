@@ -14,7 +14,8 @@ from degram.events import WindowAnalyzer
 from degram_ros.conversions import image_message, to_time
 from degram_ros.detection import build_tracker, speaker_threshold
 from degram_ros.messages import (ENDED, STARTED, model_info_message, open_set_speaker_message, segment_message,
-                                 sound_event_message, speaker_message)
+                                 self_speech_message, sound_event_message, speaker_message)
+from degram_ros.outputs import destroy_output, output_publisher
 from degram_ros.qos import LATCHED, RESULTS_DEPTH
 from degram_ros.standard_outputs import StandardOutputs, vision_msgs_available
 from degram_ros.voices import Rep155Voices, hri_msgs_available
@@ -62,15 +63,15 @@ class ResultPublisher:
                        and hri_msgs_available() else None)
         self.speaker = model.task == 'speaker_id'
         if self.speaker:
-            self.result_pub = node.create_publisher(SpeakerId, prefix + 'speaker_id', RESULTS_DEPTH)
+            self.result_pub = output_publisher(node, SpeakerId, prefix + 'speaker_id', RESULTS_DEPTH)
             self.segment_pub, tracker = None, None
         else:
-            self.result_pub = node.create_publisher(SoundEvent, prefix + 'sound_event', RESULTS_DEPTH)
-            self.segment_pub = node.create_publisher(SoundEventSegment, prefix + 'sound_event_segments',
+            self.result_pub = output_publisher(node, SoundEvent, prefix + 'sound_event', RESULTS_DEPTH)
+            self.segment_pub = output_publisher(node, SoundEventSegment, prefix + 'sound_event_segments',
                                                      RESULTS_DEPTH)
             tracker = build_tracker(model.labels, stream.window_length, params)
-        self.info_pub = node.create_publisher(ModelInfo, prefix + 'model_info', LATCHED)
-        self.image_pub = node.create_publisher(Image, prefix + 'representation', 1)
+        self.info_pub = output_publisher(node, ModelInfo, prefix + 'model_info', LATCHED)
+        self.image_pub = output_publisher(node, Image, prefix + 'representation', 1)
         self.standard = (StandardOutputs(node, prefix) if params['publish_vision_msgs'] and vision_msgs_available()
                          else None)
         self.analyzer = WindowAnalyzer(model.predictor, a.detector, tracker, a.vad, a.min_speech_ratio)
@@ -146,6 +147,15 @@ class ResultPublisher:
             rep = output.representation[0].float().cpu().numpy()
             self.image_pub.publish(image_message(rep, p['representation_encoding'], stamp, frame_id))
 
+    def publish_self_speech(self, window) -> None:
+        """A window that overlaps the robot's own speech: not analysed (no speaker, no detection;
+        the events and the enrolment from the stream do not see it), one message marked
+        ``self_speech`` so that consumers see why, counted."""
+        self._counts['windows_self_speech'] += 1
+        stamp, frame_id = to_time(window.stamp), self._p['frame_id'] or self._frame_id()
+        self.result_pub.publish(self_speech_message(self.speaker or self.speakers is not None, stamp, frame_id,
+                                                    self.stream.window_length))
+
     def _process_speakers(self, window) -> None:
         """Open set: the voice gate, the embedding, the best enrolled person or 'unknown'."""
         p, analyzer = self._p, self.speakers.analyzer
@@ -190,4 +200,4 @@ class ResultPublisher:
         if self.voices is not None:
             self.voices.destroy()
         for pub in self.publishers:
-            self._node.destroy_publisher(pub)
+            destroy_output(self._node, pub)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 
+from degram_ros.outputs import output_publisher
 from degram_ros.qos import LATCHED, RESULTS_DEPTH
 
 
@@ -46,8 +47,8 @@ class StandardOutputs:
     def __init__(self, node, prefix: str = ''):
         from vision_msgs.msg import Classification, LabelInfo
 
-        self.label_info_pub = node.create_publisher(LabelInfo, prefix + 'label_info', LATCHED)
-        self.classification_pub = node.create_publisher(Classification, prefix + 'classification', RESULTS_DEPTH)
+        self.label_info_pub = output_publisher(node, LabelInfo, prefix + 'label_info', LATCHED)
+        self.classification_pub = output_publisher(node, Classification, prefix + 'classification', RESULTS_DEPTH)
 
     @property
     def publishers(self) -> list:

@@ -16,6 +16,7 @@ import uuid
 
 from std_msgs.msg import Bool
 
+from degram_ros.outputs import destroy_output, output_publisher
 from degram_ros.qos import RESULTS_DEPTH
 
 
@@ -34,8 +35,8 @@ class Rep155Voices:
         from hri_msgs.msg import IdsList, IdsMatch
 
         self._node, self._IdsList, self._IdsMatch = node, IdsList, IdsMatch
-        self.tracked_pub = node.create_publisher(IdsList, '/humans/voices/tracked', RESULTS_DEPTH)
-        self.matches_pub = node.create_publisher(IdsMatch, '/humans/candidate_matches', RESULTS_DEPTH)
+        self.tracked_pub = output_publisher(node, IdsList, '/humans/voices/tracked', RESULTS_DEPTH)
+        self.matches_pub = output_publisher(node, IdsMatch, '/humans/candidate_matches', RESULTS_DEPTH)
         self.voice: str | None = None
         self._speaking = None
 
@@ -43,6 +44,7 @@ class Rep155Voices:
         """One window: ``speech`` = it passed the voice gate; ``match`` = its SpeakerMatch or None."""
         if speech and self.voice is None:
             self.voice = 'v' + uuid.uuid4().hex[:5]   # a ROS name token: never a leading digit
+            # made while active (a lifecycle publisher would start disabled): a plain one
             self._speaking = self._node.create_publisher(Bool, f'/humans/voices/{self.voice}/is_speaking',
                                                          RESULTS_DEPTH)
         if self.voice is not None:
@@ -71,4 +73,4 @@ class Rep155Voices:
             self._speaking.publish(Bool(data=False))
         self._end()
         for pub in (self.tracked_pub, self.matches_pub):
-            self._node.destroy_publisher(pub)
+            destroy_output(self._node, pub)

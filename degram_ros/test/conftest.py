@@ -42,7 +42,7 @@ MULTI_LABELS = ['alarm', 'knock', 'speech']
 @pytest.fixture(scope='module')
 def ros():
     """One in-process rclpy harness (private context, spinning executor) per test module."""
-    from degram_ros.harness import RosHarness
+    from harness import RosHarness
 
     harness = RosHarness()
     yield harness

@@ -1,7 +1,7 @@
-"""In-process ROS 2 harness: a private rclpy context, an executor spinning on a thread, a client
-node with helpers to publish audio, collect messages and call services, and :class:`NodeProcess`
-for an executable run as a child process.  Used by the tests, the demo and the benchmark; it uses
-the real middleware (no mocks).
+"""The tests' ROS 2 harness (not installed): :class:`degram_ros.in_process.InProcess` (a private
+rclpy context, an executor spinning on a thread, a client node) with helpers to publish audio and
+collect messages, and :class:`NodeProcess` for an executable run as a child process.  Used by the
+tests and tools/bench_node.py; it uses the real middleware (no mocks).
 """
 from __future__ import annotations
 
@@ -13,17 +13,12 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
 
 import numpy as np
-import rclpy
-from rclpy.context import Context
-from rclpy.executors import MultiThreadedExecutor
-from rclpy.node import Node
-from rclpy.parameter import Parameter
 
 from degram.streaming import encode_pcm
 from degram_ros.conversions import to_time  # noqa: F401  (harness users stamp with it)
+from degram_ros.in_process import InProcess
 from degram_ros.qos import LATCHED  # noqa: F401  (subscribers of model_info / audio_info)
 
 
@@ -52,44 +47,9 @@ class Collector:
             self._items.clear()
 
 
-class RosHarness:
-    """``with RosHarness() as ros: node = ros.add(DegramNode, 'degram_node', params={...})``."""
-
-    def __init__(self, args: list[str] | None = None, threads: int = 2):
-        self.context = Context()
-        rclpy.init(args=args or [], context=self.context)
-        self.executor = MultiThreadedExecutor(num_threads=threads, context=self.context)
-        self.client = Node('degram_harness_client', context=self.context)
-        self.executor.add_node(self.client)
-        self._nodes: list[Node] = []
-        self._thread = threading.Thread(target=self._spin, daemon=True)
-        self._thread.start()
-
-    def _spin(self) -> None:
-        """Spin until closed; a callback's exception (the executor re-raises it) is printed and the
-        spinning goes on, as the executables do."""
-        while rclpy.ok(context=self.context):
-            try:
-                self.executor.spin_once(timeout_sec=0.1)
-            except Exception:
-                if not rclpy.ok(context=self.context):
-                    return
-                traceback.print_exc()
-
-    def add(self, node_class, name: str, namespace: str | None = None, params: dict | None = None,
-            cli_args: list[str] | None = None):
-        overrides = [Parameter(k, value=v) for k, v in (params or {}).items()]
-        node = node_class(name, context=self.context, namespace=namespace,
-                          parameter_overrides=overrides, cli_args=cli_args)
-        self._nodes.append(node)
-        self.executor.add_node(node)
-        return node
-
-    def remove(self, node) -> None:
-        self.executor.remove_node(node)
-        if node in self._nodes:
-            self._nodes.remove(node)
-        node.destroy_node()
+class RosHarness(InProcess):
+    """:class:`degram_ros.in_process.InProcess` with what the tests need: collect messages,
+    publish, feed a node in lockstep."""
 
     def collect(self, msg_type, topic: str, qos=10) -> Collector:
         collector = Collector()
@@ -98,33 +58,6 @@ class RosHarness:
 
     def publisher(self, msg_type, topic: str, qos=10):
         return self.client.create_publisher(msg_type, topic, qos)
-
-    def call(self, srv_type, name: str, request=None, timeout: float = 20.0, retry_after: float | None = None):
-        """Call service ``name`` from the client node (as ``ros2 param`` / ``ros2 lifecycle``
-        do); → the response; raises TimeoutError when the service or its answer does not come.
-
-        ``retry_after`` (idempotent services only, e.g. the parameter services): send the request
-        again when no answer came within that many seconds. Right after a process starts, DDS may
-        report the service before the request or the reply path is matched, and that request is
-        then lost for good."""
-        client = self.client.create_client(srv_type, name)
-        request = request if request is not None else srv_type.Request()
-        try:
-            if not client.wait_for_service(timeout_sec=timeout):
-                raise TimeoutError(f'service {name} did not appear')
-            deadline = time.monotonic() + timeout
-            futures = [client.call_async(request)]
-            while not any(f.done() for f in futures):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError(f'service {name} did not answer')
-                if self.wait_for(lambda: any(f.done() for f in futures), min(left, retry_after or left)):
-                    break
-                if retry_after and deadline - time.monotonic() > 0:
-                    futures.append(client.call_async(request))
-            return next(f for f in futures if f.done()).result()
-        finally:
-            self.client.destroy_client(client)
 
     def lockstep(self, node, sends, timeout: float = 60.0, stream: str = '') -> None:
         """Call each of ``sends`` (each publishes one audio message to ``stream`` of ``node``, a
@@ -143,32 +76,6 @@ class RosHarness:
                 return audio_input.handled >= target and done >= counters.windows - base_windows
             if not self.wait_for(taken, timeout, interval=0.002):
                 raise TimeoutError(f'the node did not take audio message {k} in {timeout} s')
-
-    @staticmethod
-    def wait_for(predicate, timeout: float = 20.0, interval: float = 0.02) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return True
-            time.sleep(interval)
-        return bool(predicate())
-
-    def close(self) -> None:
-        for node in list(self._nodes):
-            try:
-                self.remove(node)
-            except Exception:
-                pass
-        self.executor.shutdown(timeout_sec=2.0)
-        self.client.destroy_node()
-        rclpy.try_shutdown(context=self.context)
-        self._thread.join(timeout=5.0)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 class AudioSource:

@@ -46,7 +46,7 @@ def message(frames: np.ndarray, rate: int, code: int, field: str, stamp: float):
     from audio_common_msgs.msg import AudioStamped
 
     from degram.streaming import encode_pcm
-    from degram_ros.harness import to_time
+    from harness import to_time
 
     msg = AudioStamped()
     msg.header.stamp = to_time(stamp)
@@ -68,7 +68,7 @@ def main(checkpoint: str) -> dict:
     from audio_common_msgs.msg import AudioStamped
     from degram_msgs.msg import SoundEvent
 
-    from degram_ros.harness import RosHarness, tone, to_time
+    from harness import RosHarness, tone, to_time
     from degram_ros.node import AUDIO, DegramNode
     from degram_ros.wav_publisher import WavPublisher
 

@@ -42,7 +42,7 @@ def test_multilabel_results_silence_scores_segments_and_model_info(ros, multilab
     from rclpy.parameter import Parameter
 
     from degram.inference import load_model
-    from degram_ros.harness import LATCHED, AudioSource, tone
+    from harness import LATCHED, AudioSource, tone
 
     path = multilabel_checkpoint()          # thresholds alarm 0.0, knock 1.0, speech 0.5; gate -65
     node, ns = _start(ros, path)
@@ -142,7 +142,7 @@ def test_multilabel_results_silence_scores_segments_and_model_info(ros, multilab
 def test_window_and_hop_defaults_come_from_the_model(ros, multilabel_checkpoint):
     from degram_msgs.msg import ModelInfo
 
-    from degram_ros.harness import LATCHED
+    from harness import LATCHED
     from degram_ros.node import DegramNode, StartupError
 
     path = multilabel_checkpoint('tiny_long', window_length=2.0, hop_length=0.25)
@@ -174,7 +174,7 @@ def test_explicit_level_gate_and_softmax_background(ros, multilabel_checkpoint, 
     from degram_msgs.msg import ModelInfo, SoundEvent
 
     from degram import build_model, save_checkpoint
-    from degram_ros.harness import LATCHED, AudioSource, tone
+    from harness import LATCHED, AudioSource, tone
 
     # min_level_db overrides the model's gate: -10 dBFS silences a -13.5 dBFS tone
     node, ns = _start(ros, multilabel_checkpoint(), min_level_db=-10.0)
@@ -206,7 +206,7 @@ def test_the_channel_parameter_picks_or_mixes_the_input_channels(ros, multilabel
     silent, channel 1 the tone, -1 their average (-19.5 dBFS)."""
     from degram_msgs.msg import SoundEvent
 
-    from degram_ros.harness import AudioSource, tone
+    from harness import AudioSource, tone
 
     node, ns = _start(ros, multilabel_checkpoint(), channel=channel)
     events = ros.collect(SoundEvent, f'{ns}/sound_event', 100)
@@ -231,7 +231,7 @@ def test_event_k_n_and_release_given_to_the_node_shape_the_segments(ros, multila
     at the first of them and, with event_release 1, ends after the first window without it."""
     from degram_msgs.msg import SoundEvent, SoundEventSegment
 
-    from degram_ros.harness import AudioSource, tone
+    from harness import AudioSource, tone
 
     path = multilabel_checkpoint()          # alarm's threshold is 0: every scored window detects it
     audio = np.concatenate([tone(1.5, RATE), np.zeros(2 * RATE, np.float32)])

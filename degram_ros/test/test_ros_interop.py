@@ -23,7 +23,7 @@ def _start(ros, model, **params):
 
 
 def test_auto_qos_becomes_reliable_for_a_reliable_publisher_and_large_messages_arrive(ros, multilabel_checkpoint):
-    from degram_ros.harness import AudioSource
+    from harness import AudioSource
 
     node, ns = _start(ros, multilabel_checkpoint(), max_message_length=5.0)
     # no publisher yet: no reader either, so that none is switched (and loses audio) later
@@ -43,7 +43,7 @@ def test_auto_qos_becomes_reliable_for_a_reliable_publisher_and_large_messages_a
 
 
 def test_audio_qos_parameter_forces_the_reader_kind(ros, multilabel_checkpoint):
-    from degram_ros.harness import AudioSource
+    from harness import AudioSource
 
     node, ns = _start(ros, multilabel_checkpoint(), audio_qos='best_effort')
     AudioSource(ros, ns)
@@ -56,7 +56,7 @@ def test_auto_qos_follows_a_publisher_of_another_kind_and_counts_the_switch(ros,
     from audio_common_msgs.msg import AudioDataStamped
     from rclpy.qos import qos_profile_sensor_data
 
-    from degram_ros.harness import AudioSource
+    from harness import AudioSource
 
     node, ns = _start(ros, multilabel_checkpoint())
     src = AudioSource(ros, ns)
@@ -92,7 +92,7 @@ def test_audio_info_from_a_volatile_publisher_is_used_and_re_sends_change_nothin
 def test_require_audio_info_ignores_audio_until_one_arrives(ros, multilabel_checkpoint):
     from degram_msgs.msg import SoundEvent
 
-    from degram_ros.harness import AudioSource, tone
+    from harness import AudioSource, tone
 
     node, ns = _start(ros, multilabel_checkpoint(), require_audio_info=True)
     events = ros.collect(SoundEvent, f'{ns}/sound_event', 100)
@@ -117,7 +117,7 @@ def test_vision_msgs_label_info_and_one_classification_per_window_with_the_detec
     from vision_msgs.msg import Classification, LabelInfo
 
     from conftest import MULTI_LABELS
-    from degram_ros.harness import LATCHED, AudioSource, tone
+    from harness import LATCHED, AudioSource, tone
 
     node, ns = _start(ros, multilabel_checkpoint())
     events = ros.collect(SoundEvent, f'{ns}/sound_event', 100)

@@ -49,7 +49,7 @@ def test_lifecycle_transitions_gate_the_results(ros, model):
     from degram_msgs.msg import ModelInfo, SoundEvent
     from lifecycle_msgs.msg import Transition
 
-    from degram_ros.harness import LATCHED, AudioSource, tone
+    from harness import LATCHED, AudioSource, tone
 
     node, ns, path = _waiting_node(ros, model_path=str(model))
     events = ros.collect(SoundEvent, f'{ns}/sound_event')

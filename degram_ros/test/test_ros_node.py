@@ -50,7 +50,7 @@ def _start(ros, checkpoints, task='sound_event', **params):
 def _expect_windows(node, received, expected, timeout=30.0):
     """Every window (sent in lockstep: none is dropped) gives its result, and no more will come:
     every window the stream formed has been processed."""
-    from degram_ros.harness import RosHarness
+    from harness import RosHarness
 
     assert RosHarness.wait_for(lambda: len(received) >= expected, timeout), f'{len(received)} results < {expected}'
     assert node.counts['dropped_windows'] == 0
@@ -61,7 +61,7 @@ def _expect_windows(node, received, expected, timeout=30.0):
 def test_sound_event_per_hop_with_capture_stamps(ros, checkpoints):
     from degram_msgs.msg import ModelInfo, SoundEvent
 
-    from degram_ros.harness import LATCHED, AudioSource, tone
+    from harness import LATCHED, AudioSource, tone
 
     node, ns = _start(ros, checkpoints, stamped=True, top_k=2, window_length=1.0, hop_length=0.5)
     events = ros.collect(SoundEvent, f'{ns}/sound_event')
@@ -103,7 +103,7 @@ def test_stereo_44k_plain_audio_is_resampled(ros, checkpoints):
     from rosgraph_msgs.msg import Clock
 
     from degram.streaming import encode_pcm
-    from degram_ros.harness import AudioSource, tone, to_time
+    from harness import AudioSource, tone, to_time
 
     node, ns = _start(ros, checkpoints, frame_id='robot_mic', top_k=10, use_sim_time=True, audio_qos='reliable')
     events = ros.collect(SoundEvent, f'{ns}/sound_event')
@@ -141,7 +141,7 @@ def test_speaker_id_with_embedding_and_representation(ros, checkpoints):
     from degram_msgs.msg import SpeakerId
     from sensor_msgs.msg import Image
 
-    from degram_ros.harness import AudioSource, tone
+    from harness import AudioSource, tone
 
     node, ns = _start(ros, checkpoints, task='speaker_id', stamped=True, publish_embedding=True,
                       publish_representation=True, threshold=0.0)
@@ -180,7 +180,7 @@ def test_bad_input_is_counted_and_good_input_still_served(ros, checkpoints):
     from diagnostic_msgs.msg import DiagnosticArray
     from degram_msgs.msg import SoundEvent
 
-    from degram_ros.harness import AudioSource, tone
+    from harness import AudioSource, tone
     from degram.streaming import encode_pcm
 
     node, ns = _start(ros, checkpoints, stamped=True, max_message_length=5.0)

@@ -21,7 +21,7 @@ _ns = itertools.count()
 @pytest.fixture(scope='module')
 def recording() -> np.ndarray:
     """4.5 s: a tone, digital silence, noise."""
-    from degram_ros.harness import tone
+    from harness import tone
 
     noise = 0.1 * np.random.default_rng(3).standard_normal(int(1.5 * RATE))
     return np.concatenate([tone(1.5, RATE), np.zeros(int(1.5 * RATE)), noise]).astype(np.float32)
@@ -57,7 +57,7 @@ def _run_node(ros, model, audio, **params):
     window by window; shut it down (open events end); → (SoundEvents by stamp, segments, node)."""
     from degram_msgs.msg import SoundEvent, SoundEventSegment
 
-    from degram_ros.harness import AudioSource
+    from harness import AudioSource
     from degram_ros.node import DegramNode
 
     ns = f'/par{next(_ns)}'

@@ -37,7 +37,7 @@ def wav(tmp_path_factory):
 
 
 def _process(module: str, ns: str, *params: str):
-    from degram_ros.harness import NodeProcess
+    from harness import NodeProcess
 
     args = ['-r', f'__ns:={ns}']
     for p in params:
@@ -67,7 +67,7 @@ def test_degram_node_double_sigint_while_inferring_exits_cleanly(ros, model):
     ("[ERROR] inference failed: ... context is invalid")."""
     from degram_msgs.msg import SoundEvent
 
-    from degram_ros.harness import AudioSource, tone
+    from harness import AudioSource, tone
 
     ns = f'/proc{next(_ns)}'
     proc = _process('degram_ros.node', ns, f'model_path:={model}', 'device:=cpu',

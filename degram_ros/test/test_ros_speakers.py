@@ -54,7 +54,7 @@ def _start(ros, model, db, **params):
 
 
 def _stream(ros, node, ns, samples, start):
-    from degram_ros.harness import AudioSource
+    from harness import AudioSource
 
     src = AudioSource(ros, ns)
     assert src.wait_connected(stamped=True)
@@ -67,7 +67,7 @@ def test_enrol_identify_unknown_silence_and_forget_through_the_services(ros, emb
     from degram_msgs.srv import Enroll, Forget, ListSpeakers
 
     from degram.speaker import SpeakerDatabase
-    from degram_ros.harness import LATCHED
+    from harness import LATCHED
 
     db = tmp_path / 'people.db'
     node, ns = _start(ros, embedding_model, db)
@@ -117,7 +117,7 @@ def test_enrolling_from_the_stream_while_it_streams_drops_nothing(ros, embedding
     from degram_msgs.msg import SpeakerId
     from degram_msgs.srv import Enroll
 
-    from degram_ros.harness import AudioSource
+    from harness import AudioSource
 
     node, ns = _start(ros, embedding_model, tmp_path / 'people.db')
     results = ros.collect(SpeakerId, f'{ns}/speaker_id', 100)

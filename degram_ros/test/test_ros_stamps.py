@@ -20,7 +20,7 @@ def _run(ros, model, chunks, **params):
     /diagnostics values of the node)."""
     from degram_msgs.msg import SoundEvent
 
-    from degram_ros.harness import AudioSource, tone
+    from harness import AudioSource, tone
     from degram_ros.node import DegramNode
     from degram.streaming import encode_pcm
 

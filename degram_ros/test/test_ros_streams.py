@@ -18,7 +18,7 @@ def test_three_streams_one_model_each_with_its_own_topics_format_and_counters(ro
     import functools
 
     from degram.streaming import encode_pcm
-    from degram_ros.harness import LATCHED, AudioSource, tone
+    from harness import LATCHED, AudioSource, tone
     from degram_ros.node import DegramNode
 
     node = ros.add(DegramNode, 'degram_node', namespace='/multi', params={

@@ -22,7 +22,7 @@ def stereo_wav(tmp_path):
 def test_publishes_file_as_audio_common_msgs(stereo_wav):
     from audio_common_msgs.msg import AudioData, AudioDataStamped, AudioInfo
 
-    from degram_ros.harness import LATCHED, RosHarness
+    from harness import LATCHED, RosHarness
     from degram.streaming import decode_pcm
     from degram_ros.wav_publisher import WavPublisher, WavPublisherError
 
@@ -61,7 +61,7 @@ def test_wav_publisher_feeds_degram_node(stereo_wav, tmp_path):
 
     from degram import build_model, save_checkpoint
     from degram_ros.node import DegramNode
-    from degram_ros.harness import RosHarness
+    from harness import RosHarness
     from degram_ros.wav_publisher import WavPublisher
 
     path, _, _ = stereo_wav

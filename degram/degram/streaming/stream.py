@@ -183,6 +183,14 @@ class AudioStream:
     def buffered_seconds(self) -> float:
         return self._buffer.size / self.model_rate
 
+    @property
+    def end_time(self) -> float | None:
+        """Estimated capture time just past the newest input frame (the stream's "now" on the clock
+        of its stamps), None until a message placed the segment on that clock."""
+        if not self.clock.anchored:
+            return None
+        return self.clock.time_at(self._in_frames / self.sample_rate)
+
     # -- input -----------------------------------------------------------------------------
     def push(self, data, stamp: float, *, contiguous_clock: bool = False) -> tuple[list, list]:
         """Add one message. ``contiguous_clock``: stamps come from the receive clock (no
