@@ -8,16 +8,25 @@
 Parameters come from params_file (default: config/degram.yaml of this package); model_path,
 task, device, backend, window_length and hop_length given here override the file (empty = keep
 the file's value).
+degram_node is started as a lifecycle node (launch_ros LifecycleNode, its own autostart off) and
+this launch drives it: configure at start, activate once it is inactive (as ros4hri's nodes are
+launched). With autostart:=false it stays unconfigured for a lifecycle manager (nav2's
+lifecycle_manager, ``ros2 lifecycle set``).
 audio_topic / audio_info_topic remap the node's relative topics, e.g. to audio_capture's
 /audio/audio and /audio/audio_info (start audio_capture with format:=wave).
 """
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, IncludeLaunchDescription, OpaqueFunction
+from launch.actions import (DeclareLaunchArgument, EmitEvent, IncludeLaunchDescription, OpaqueFunction,
+                            RegisterEventHandler)
 from launch.conditions import IfCondition
+from launch.events import matches_action
 from launch.launch_description_sources import PythonLaunchDescriptionSource
 from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
-from launch_ros.actions import Node
+from launch_ros.actions import LifecycleNode
+from launch_ros.event_handlers import OnStateTransition
+from launch_ros.events.lifecycle import ChangeState
 from launch_ros.substitutions import FindPackageShare
+from lifecycle_msgs.msg import Transition
 
 
 def _overrides(context):
@@ -32,20 +41,33 @@ def _overrides(context):
 
 
 def _node(context):
-    return [Node(
+    """degram_node as a lifecycle node, and (autostart:=true) its transitions: configure now,
+    activate once configure has made it inactive."""
+    node = LifecycleNode(
         package='degram_ros',
         executable='degram_node',
         name='degram_node',
         namespace=LaunchConfiguration('namespace'),
         output='screen',
         emulate_tty=True,
-        parameters=[LaunchConfiguration('params_file'), _overrides(context)],
+        # this launch (or a lifecycle manager) drives the transitions, not the node itself
+        parameters=[LaunchConfiguration('params_file'), _overrides(context), {'autostart': False}],
         remappings=[
             ('audio', LaunchConfiguration('audio_topic')),
             ('audio_stamped', LaunchConfiguration('audio_stamped_topic')),
             ('audio_info', LaunchConfiguration('audio_info_topic')),
         ],
-    )]
+    )
+    autostart = IfCondition(LaunchConfiguration('autostart'))
+    activate = RegisterEventHandler(OnStateTransition(
+        target_lifecycle_node=node, start_state='configuring', goal_state='inactive',
+        entities=[EmitEvent(event=ChangeState(lifecycle_node_matcher=matches_action(node),
+                                              transition_id=Transition.TRANSITION_ACTIVATE))]),
+        condition=autostart)
+    configure = EmitEvent(event=ChangeState(lifecycle_node_matcher=matches_action(node),
+                                            transition_id=Transition.TRANSITION_CONFIGURE),
+                          condition=autostart)
+    return [node, activate, configure]
 
 
 def generate_launch_description():
@@ -75,6 +97,9 @@ def generate_launch_description():
                               description="seconds per inference; empty = file (0: the model's)"),
         DeclareLaunchArgument('hop_length', default_value='',
                               description="seconds between inferences; empty = file (0: the model's)"),
+        DeclareLaunchArgument('autostart', default_value='true',
+                              description='configure and activate degram_node from this launch; false = '
+                                          'leave it unconfigured for a lifecycle manager'),
         DeclareLaunchArgument('demo', default_value='false',
                               description='also start wav_publisher playing wav_file (looping)'),
         DeclareLaunchArgument('wav_file', default_value='',

@@ -54,12 +54,17 @@ def _perform(value, context):
 def _stub_modules(monkeypatch):
     names = {
         'launch': ['LaunchDescription'],
-        'launch.actions': ['DeclareLaunchArgument', 'IncludeLaunchDescription', 'OpaqueFunction'],
+        'launch.actions': ['DeclareLaunchArgument', 'EmitEvent', 'IncludeLaunchDescription', 'OpaqueFunction',
+                           'RegisterEventHandler'],
         'launch.conditions': ['IfCondition'],
+        'launch.events': ['matches_action'],
         'launch.launch_description_sources': ['PythonLaunchDescriptionSource'],
         'launch.substitutions': ['LaunchConfiguration', 'PathJoinSubstitution'],
         'launch_ros': [],
-        'launch_ros.actions': ['Node'],
+        'launch_ros.actions': ['LifecycleNode', 'Node'],
+        'launch_ros.event_handlers': ['OnStateTransition'],
+        'launch_ros.events': [],
+        'launch_ros.events.lifecycle': ['ChangeState'],
         'launch_ros.substitutions': ['FindPackageShare'],
     }
     for module, classes in names.items():
@@ -67,6 +72,13 @@ def _stub_modules(monkeypatch):
         for cls in classes:
             setattr(mod, cls, type(cls, (_Recorder,), {}))
         monkeypatch.setitem(sys.modules, module, mod)
+    try:
+        import lifecycle_msgs.msg  # noqa: F401
+    except ImportError:   # no ROS at all (test_without_ros.py): the two transition ids the launch uses
+        for module in ('lifecycle_msgs', 'lifecycle_msgs.msg'):
+            monkeypatch.setitem(sys.modules, module, types.ModuleType(module))
+        transition = type('Transition', (), {'TRANSITION_CONFIGURE': 1, 'TRANSITION_ACTIVATE': 3})
+        monkeypatch.setattr(sys.modules['lifecycle_msgs.msg'], 'Transition', transition, raising=False)
 
 
 def _entities(path):
@@ -102,11 +114,22 @@ class _Context:
         self.launch_configurations: dict[str, str] = {}
 
 
+def _transition(event_action) -> tuple[object, int]:
+    """An EmitEvent(ChangeState(...)) → (the node action it targets, the transition id)."""
+    assert type(event_action).__name__ == 'EmitEvent'
+    change = event_action.kwargs['event']
+    assert type(change).__name__ == 'ChangeState'
+    return change.kwargs['lifecycle_node_matcher'].args[0], change.kwargs['transition_id']
+
+
 def _launch(path: Path, arguments: dict[str, str]) -> list[dict]:
     """The Node actions ``ros2 launch`` would run for ``arguments`` (with included files), their
-    arguments performed: [{'executable', 'name', 'namespace', 'remappings', 'parameters'}]."""
+    arguments performed: [{'executable', 'name', 'namespace', 'remappings', 'parameters', 'kind',
+    'transitions'}]; ``transitions``: the lifecycle transitions the launch emits for the node,
+    ('start', id) at once or (('configuring', 'inactive'), id) on that state change."""
     context = _Context()
     nodes: list[dict] = []
+    actions: dict[int, dict] = {}    # id(node action) → its entry in nodes
     pending = list(_entities(path))
     while pending:
         entity = pending.pop(0)
@@ -127,7 +150,18 @@ def _launch(path: Path, arguments: dict[str, str]) -> list[dict]:
             assert included.is_file(), included
             passed = {k: _perform(v, context) for k, v in entity.kwargs['launch_arguments']}
             nodes += _launch(included, passed)
-        elif kind == 'Node':
+        elif kind == 'EmitEvent':
+            target, transition = _transition(entity)
+            actions[id(target)]['transitions'].append(('start', transition))
+        elif kind == 'RegisterEventHandler':
+            handler = entity.args[0]
+            assert type(handler).__name__ == 'OnStateTransition'
+            h = handler.kwargs
+            for emitted in h['entities']:
+                target, transition = _transition(emitted)
+                assert target is h['target_lifecycle_node']
+                actions[id(target)]['transitions'].append(((h.get('start_state'), h['goal_state']), transition))
+        elif kind in ('Node', 'LifecycleNode'):
             k = entity.kwargs
             parameters = [{name: value if isinstance(value, (bool, int, float)) else
                            _perform(value, context) for name, value in p.items()}
@@ -136,7 +170,8 @@ def _launch(path: Path, arguments: dict[str, str]) -> list[dict]:
             nodes.append({'executable': k['executable'], 'name': k.get('name'),
                           'namespace': _perform(k.get('namespace', ''), context),
                           'remappings': [(a, _perform(b, context)) for a, b in k.get('remappings', [])],
-                          'parameters': parameters})
+                          'parameters': parameters, 'kind': kind, 'transitions': []})
+            actions[id(entity)] = nodes[-1]
     return nodes
 
 
@@ -164,7 +199,7 @@ def test_degram_launch_passes_every_argument_to_the_node(stand_ins):
                                           ('audio_stamped', '/audio/audio_stamped')]
     assert node['parameters'] == ['/robot/degram.yaml', {
         'model_path': '/models/m.pt', 'device': 'cuda', 'window_length': 2.0, 'hop_length': 0.25,
-        'task': 'speaker_id'}]
+        'task': 'speaker_id'}, {'autostart': False}]
     # demo:=true includes demo.launch.py for wav_publisher only, in the same namespace
     player = _one(nodes, 'wav_publisher')
     assert player['namespace'] == 'robot1'
@@ -175,9 +210,10 @@ def test_degram_launch_defaults_keep_the_file_values(stand_ins):
     nodes = _launch(LAUNCH_DIR / 'degram.launch.py', {})
     node = _one(nodes, 'degram_node')
     assert [n['executable'] for n in nodes] == ['degram_node']   # demo:=false: no wav_publisher
-    params_file, overrides = node['parameters']
+    params_file, overrides, lifecycle = node['parameters']
     assert Path(params_file) == PACKAGE_DIR / 'config' / 'degram.yaml' and Path(params_file).is_file()
     assert overrides == {}    # empty arguments: the file's values stand
+    assert lifecycle == {'autostart': False}   # the launch drives the lifecycle, not the node
     assert node['namespace'] == ''
     assert sorted(node['remappings']) == [('audio', 'audio'), ('audio_info', 'audio_info'),
                                           ('audio_stamped', 'audio_stamped')]
@@ -209,3 +245,17 @@ def test_demo_launch_custom_params_file_wins(stand_ins):
                                                     'model_path': '/m.pt'})
     node = _one(nodes, 'degram_node')
     assert node['parameters'][0] == '/p.yaml' and node['parameters'][1]['model_path'] == '/m.pt'
+
+
+def test_degram_launch_drives_the_lifecycle_node_configure_then_activate(stand_ins):
+    from lifecycle_msgs.msg import Transition
+
+    node = _one(_launch(LAUNCH_DIR / 'degram.launch.py', {}), 'degram_node')
+    assert node['kind'] == 'LifecycleNode'
+    # configure at start; activate once configure has made it inactive (not after a deactivate)
+    assert len(node['transitions']) == 2 and set(node['transitions']) == {
+        ('start', Transition.TRANSITION_CONFIGURE), (('configuring', 'inactive'), Transition.TRANSITION_ACTIVATE)}
+    # autostart:=false: no transitions, the node waits for a lifecycle manager
+    waiting = _one(_launch(LAUNCH_DIR / 'degram.launch.py', {'autostart': 'false'}), 'degram_node')
+    assert waiting['kind'] == 'LifecycleNode' and waiting['transitions'] == []
+    assert waiting['parameters'][-1] == {'autostart': False}
