@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 # `pip install ./degram` (no ROS needed) and colcon (ament_python) both build from this file.
 import re
 from pathlib import Path

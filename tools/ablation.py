@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Front-end ablation (the DEGram paper's Tables 6-7, on the shared data): Spectrogram, SincGram,
 DESpectrogram and DEGram, each with a ResNet18 backbone, the same recipe and seeds, on
 
@@ -167,9 +169,9 @@ def run_one(run: dict, args, out: Path) -> dict:
     import numpy as np
     import torch
 
-    from degram.inference import load_checkpoint
     from degram.data import NoiseBank, open_dataset
     from degram.evaluation import evaluate
+    from degram.inference import load_checkpoint
     from degram.training import train
 
     spec = TASKS[run['task']][1]

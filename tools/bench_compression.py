@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Inference cost of the robust models' compression against the paper's: DEGram-ResNet18 with
 ``top_db`` (PeakDecibels) and with the standardised log (LogStandardise), same weights otherwise,
 interleaved in one run; prints medians and the paired ratio (machines are noisy: compare ratios).
@@ -38,7 +40,7 @@ def main(argv=None) -> int:
         models['peak_decibels'].load_state_dict(models['standardised_log'].state_dict())
         waveform = noise_waveform(batch, args.window, 0, device)
         with torch.inference_mode():
-            times, summary = time_contenders({k: (lambda m=m: m(waveform)) for k, m in models.items()},
+            times, summary = time_contenders({k: (lambda m=m, w=waveform: m(w)) for k, m in models.items()},
                                              config, device)
         rows[f'batch{batch}'] = {
             'median_ms': {k: v['median_ms'] for k, v in summary.items()},

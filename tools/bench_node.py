@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Benchmark degram_node end to end (not a test).
 
 For each stream count (default 1 and 8) of simultaneous real-time streams, served either by one
@@ -90,9 +92,9 @@ def run_case(n_streams: int, model: str, seconds: float, env: dict, layout: str 
     from degram_msgs.msg import SoundEvent
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'degram_ros' / 'test'))   # the tests' harness
-    from harness import AudioSource, RosHarness
-
     from degram.streaming import encode_pcm
+
+    from harness import AudioSource, RosHarness
 
     common = ['-p', f'model_path:={model}', '-p', 'device:=cpu', '-p', 'stamped:=true',
               '-p', f'window_length:={WINDOW}', '-p', f'hop_length:={HOP}', '-p', f'backend:={backend}',

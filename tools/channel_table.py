@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """One robustness table per model: clip top-1 (and mAP) clean and through each channel condition,
 on the same clips (degram eval --channel, degram.evaluation.evaluate_checkpoint).
 

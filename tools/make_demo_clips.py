@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Rebuild the demo clips in degram_ros/degram_ros/assets/demo/ from the shared datasets.
 
 Clips come only from the shared folds/parts (ESC-10 fold 4, Arabic Speech Commands), never from the

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """degram: DEGram learnable time-frequency front-ends and the models, training, evaluation and
 export tools built on them. Pure PyTorch: no ROS import anywhere in this package.
 
@@ -11,7 +13,6 @@ Top-level names load on first use, so ``import degram.streaming`` (no torch) sta
 from __future__ import annotations
 
 import importlib
-
 
 _LAZY = {
     'build_model': 'degram.nn',

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """``python -m degram`` = the ``degram`` command."""
 import sys
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Offline annotation of recordings (ROS 2 bags, audio files) through the node's own code:
 :class:`~degram.streaming.StreamInput` → :class:`~degram.streaming.AudioStream` →
 :class:`~degram.events.WindowAnalyzer` (level gate, thresholds, events)."""

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Crash-safe file writes, the one way the library writes a file that must never be half there:
 a temporary file in the target's folder, fsync, one rename (then the folder is fsynced).
 

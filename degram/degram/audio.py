@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Audio I/O shared by the CLI, the datasets and the ROS nodes: read any file, mono, resample."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Progress of long loops (training epochs, annotating long recordings): tqdm when installed, else a
 plain line every tenth of the way."""
 from __future__ import annotations

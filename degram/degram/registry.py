@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """One registry mechanism for everything chosen by name: front-ends, backbones, dataset corpora,
 benchmark sections, CLI subcommands and shipped models.
 

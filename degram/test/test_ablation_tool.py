@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """tools/ablation.py: every task trains from its own recipe with only the front-end, fold and
 seed changed (the ESC-10 rows once trained from the ESC-50 detector's config by mistake)."""
 import importlib.util

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """degram annotate: ROS 2 bags (sqlite3 and MCAP, written here with rosbags) and audio files give
 the same windows, decisions and events through the node's streaming and event code."""
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """`degram bench` runs in its tiny configuration and writes well-formed results (no timing checks)."""
 import json
 import math

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Channel and room simulation (degram.data.channel) and how training batches use it: seeded,
 level-preserving, each condition doing what its name says, mixup targets."""
 import random
@@ -5,8 +7,14 @@ import random
 import numpy as np
 import pytest
 
-from degram.data.channel import (RESAMPLERS, TRANSFORMS, ChannelAugment, channel_condition,
-                                 resample_round_trip, room_impulse_response)
+from degram.data.channel import (
+    RESAMPLERS,
+    TRANSFORMS,
+    ChannelAugment,
+    channel_condition,
+    resample_round_trip,
+    room_impulse_response,
+)
 from degram.training import ConfigError, load_config
 from degram.training.batches import BatchMaker
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Checkpoints: round trip, fp16 storage, shipped names and the documented errors."""
 import os
 

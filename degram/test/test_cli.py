@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The `degram` tool: help on every subcommand, info, predict, export (ONNX parity), plot."""
 import json
 from pathlib import Path
@@ -68,8 +70,8 @@ def test_export_onnx_matches_pytorch(model_file, tmp_path, capsys):
 
     meta = {p.key: p.value for p in onnx.load(str(output)).metadata_props}
     assert json.loads(meta['labels']) == ['a', 'b', 'c'] and meta['sample_rate'] == '16000'
-    from degram.inference import load_checkpoint
     from degram.export import check_parity
+    from degram.inference import load_checkpoint
 
     assert check_parity(load_checkpoint(model_file), output, lengths_s=(2.3,)) < 1e-3
 

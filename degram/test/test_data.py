@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Datasets: shared-data indexing and leak-free splits, CSV / class-folder readers, cropping,
 balanced epochs and noise mixing."""
 import re

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The tests look for the shared data where the library does ($DEGRAM_DATA first), so that a
 checkout elsewhere runs them instead of skipping them."""
 from __future__ import annotations

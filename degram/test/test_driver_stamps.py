@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Stamps as real drivers deliver them (issue 18): jitter, bursts, fast replays stamped with now(),
 clock steps, duplicates and gaps, through :class:`degram.streaming.AudioStream` and
 :class:`degram.streaming.StreamInput` (no ROS needed).  60 s of audio in 1 s windows every 1 s:
@@ -10,8 +12,18 @@ import numpy as np
 import pytest
 
 from degram.streaming import AudioStream, StreamInput
-from degram.streaming.drivers import (bursts, capture, clock_step, duplicated, fast_now, first_frame, gap,
-                                      index_samples, jittered, spans_a_gap)
+from degram.streaming.drivers import (
+    bursts,
+    capture,
+    clock_step,
+    duplicated,
+    fast_now,
+    first_frame,
+    gap,
+    index_samples,
+    jittered,
+    spans_a_gap,
+)
 
 RATE, T0 = 16000, 1000.0
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Window decisions (level gate, per-class thresholds) and k-of-n event tracking."""
 from __future__ import annotations
 
@@ -91,12 +93,12 @@ def test_non_finite_scores_are_flagged_and_detect_nothing():
 
 
 def test_analyse_together_is_one_model_call_with_the_same_decisions_as_alone():
+    import torch
+
     from degram import build_model
     from degram.events import EventTracker, WindowAnalyzer, WindowDetector, analyse_together
     from degram.inference import Predictor
     from degram.streaming import Window
-
-    import torch
 
     torch.manual_seed(0)
     model = build_model('spectrogram', 'resnet18', num_classes=3, width=8).eval()

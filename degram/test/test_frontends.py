@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Front-ends: shapes, gradients, the SincGram formula, mel initialisation, TF-DELayer, the
 peak-relative floor (band-limited copies, gain)."""
 import math

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The library's contracts: one inference path, one registry mechanism, nested model configs
 (format 2) that still load format-1 files, device names, and no ROS anywhere in the package."""
 from __future__ import annotations

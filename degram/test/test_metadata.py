@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """ModelMetadata: the one typed owner of what a model file says (degram/inference/metadata.py)."""
 from __future__ import annotations
 

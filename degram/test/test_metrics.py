@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Metrics against hand-computed cases: top-k, AP/mAP (with ties), rank AUC (ties), d-prime."""
 import itertools
 import math
@@ -5,8 +7,17 @@ import math
 import numpy as np
 import pytest
 
-from degram.evaluation.metrics import (average_precision, classification_metrics, confusion_matrix, dprime,
-                                macro_auc, mean_average_precision, rankdata, roc_auc, top_k_accuracy)
+from degram.evaluation.metrics import (
+    average_precision,
+    classification_metrics,
+    confusion_matrix,
+    dprime,
+    macro_auc,
+    mean_average_precision,
+    rankdata,
+    roc_auc,
+    top_k_accuracy,
+)
 
 
 def test_top_k_accuracy_by_hand():

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """degram.evaluation.metrics against scikit-learn as an oracle, on random data with ties."""
 from __future__ import annotations
 

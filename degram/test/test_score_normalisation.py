@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """AS-norm (degram.speaker.normalisation): the formula, its invariances, and that it separates a
 "hub" voice's impostors from its true trials where a raw cosine threshold cannot."""
 import numpy as np

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The self-speech gate: windows that overlap the robot's own speech (or its release) are held back,
 no others."""
 import math

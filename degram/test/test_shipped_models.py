@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The shipped default models load by name and recognise real clips they were not trained on."""
 from pathlib import Path
 

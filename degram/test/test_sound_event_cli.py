@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """`degram calibrate --data` and `degram eval --windows` for a sound-event model, end to end on tiny
 files: the calibrated copy carries thresholds and a level gate, and the window evaluation uses them."""
 import json

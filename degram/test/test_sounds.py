@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Few-shot sounds (degram.sounds): the database file (round trip, .bak, foreign and damaged
 files), prototypes, threshold calibration against a background, the matcher's scores, the
 extended predictor, teaching end to end with a tiny model, and the background cache."""
@@ -11,8 +13,18 @@ import pytest
 import torch
 
 import degram
-from degram.sounds import (Background, SoundDatabase, SoundDatabaseError, SoundMatcher, TaughtPredictor, calibrate,
-                           check_sound_name, model_fingerprint, prototypes_of, teach)
+from degram.sounds import (
+    Background,
+    SoundDatabase,
+    SoundDatabaseError,
+    SoundMatcher,
+    TaughtPredictor,
+    calibrate,
+    check_sound_name,
+    model_fingerprint,
+    prototypes_of,
+    teach,
+)
 from degram.sounds.embedding import cut, loud_windows
 
 SHA = 'b' * 64

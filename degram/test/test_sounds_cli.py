@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """`degram teach`, `degram sounds` and `--sounds-db` of `degram predict` / `degram annotate`, end to
 end with a tiny model, tones as the taught sound, and the synthetic background only."""
 from __future__ import annotations
@@ -8,10 +10,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
+from test_sounds import RATE, tiny_model, tone  # noqa: F401  (the fixture)
 
 import degram
 from degram.cli.main import main
-from test_sounds import RATE, tone, tiny_model  # noqa: F401  (the fixture)
 
 
 @pytest.fixture

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Open-set speaker recognition: the database file (round trip, merge, atomic save with .bak,
 damaged and foreign files, threads), identification and its confidence, verification metrics
 against hand-computed cases, the silero voice detector, windows → embeddings, model
@@ -18,8 +20,15 @@ import degram
 from degram.audio import resample
 from degram.data.files import find_data_root
 from degram.evaluation.metrics import equal_error_rate, min_dcf
-from degram.speaker import (SpeakerDatabase, SpeakerDatabaseError, SpeakerMatch, enrollment_embeddings, identify,
-                            model_fingerprint, score_threshold)
+from degram.speaker import (
+    SpeakerDatabase,
+    SpeakerDatabaseError,
+    SpeakerMatch,
+    enrollment_embeddings,
+    identify,
+    model_fingerprint,
+    score_threshold,
+)
 from degram.speaker.enrollment import cut_windows, mean_embedding
 
 DATA = find_data_root() or Path('shared', 'data')   # $DEGRAM_DATA, else shared/data found upwards, as the library

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The speaker command line: degram enroll / speakers / identify (see test_speaker.py for the library)."""
 from __future__ import annotations
 
@@ -5,10 +7,10 @@ import json
 from pathlib import Path
 
 import numpy as np
+from test_speaker import RATE, ocean_clips, random_rows, tiny_model, vad  # noqa: F401  (fixtures)
 
 from degram.cli import main
 from degram.speaker import SpeakerDatabase, model_fingerprint
-from test_speaker import RATE, ocean_clips, random_rows, tiny_model, vad  # noqa: F401  (fixtures)
 
 
 def test_cli_enroll_speakers_identify_round_trip(tmp_path, capsys):

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Speaker evaluation and calibration: the open-set protocol's bookkeeping on a hand-made score
 matrix (and its agreement with degram.speaker.identify), the calibrated threshold against the
 false-accept constraint, the Platt score scale, `degram calibrate --speakers` / `degram eval
@@ -16,8 +18,16 @@ import torch
 import degram
 from degram.cli import main
 from degram.data.files import find_data_root
-from degram.evaluation.speakers import (choose_threshold, enrolment_mask, identification_counts, open_set_protocol,
-                                        platt_scale, rotation_folds, rotation_scores, verification)
+from degram.evaluation.speakers import (
+    choose_threshold,
+    enrolment_mask,
+    identification_counts,
+    open_set_protocol,
+    platt_scale,
+    rotation_folds,
+    rotation_scores,
+    verification,
+)
 from degram.speaker import SpeakerDatabase, identify
 from degram.speaker.matching import confidence_of
 

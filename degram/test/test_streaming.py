@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Unit tests of degram.streaming (no ROS needed)."""
 from __future__ import annotations
 
@@ -5,8 +7,17 @@ import numpy as np
 import pytest
 
 from degram.inference import top_k
-from degram.streaming import (SAMPLE_FORMATS, AudioStream, InputFormatError, SampleClock, decode_pcm, encode_pcm,
-                              frame_bytes, normalize_sample_format, select_channel)
+from degram.streaming import (
+    SAMPLE_FORMATS,
+    AudioStream,
+    InputFormatError,
+    SampleClock,
+    decode_pcm,
+    encode_pcm,
+    frame_bytes,
+    normalize_sample_format,
+    select_channel,
+)
 
 
 def _ramp(n, channels=1):
@@ -253,8 +264,7 @@ def test_a_fast_replay_of_plain_audio_keeps_every_window_and_stamps_near_arrival
 def test_portaudio_typed_samples_decode_like_the_same_pcm_bytes():
     from types import SimpleNamespace
 
-    from degram.streaming import (InputFormatError, decode_pcm, portaudio_sample_format,
-                                  portaudio_to_pcm)
+    from degram.streaming import InputFormatError, decode_pcm, portaudio_sample_format, portaudio_to_pcm
 
     values = np.array([0.0, 0.5, -0.5, 0.25], np.float32)
     data = SimpleNamespace(

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Training tool and `degram eval`: config handling, a 2-step run that writes a loadable
 checkpoint, resuming, and the evaluation JSON / confusion PNG."""
 import csv

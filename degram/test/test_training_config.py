@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The typed training config (degram/training/schema.py): one ConfigError naming the key for an
 unknown key or a wrong type; every key of today's recipes and run folders, and the configs stored
 in the shipped checkpoints, load."""

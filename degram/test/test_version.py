@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """One version number: the three package.xml files agree, and setup.py, ``degram --version`` and
 ``__version__`` read it from there."""
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """degram_ros: the ROS 2 adapter of the degram library: ``degram_node`` (sound events / speakers on
 an audio_common stream), ``wav_publisher``, the in-process runner and the demo.
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The two packages called ``audio_common_msgs``, told apart by their fields at import time.
 
 - ``ros-drivers`` (ros-drivers/audio_common: audio_capture, respeaker): ``AudioData{uint8[] data}``

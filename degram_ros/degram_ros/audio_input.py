@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The audio side of ``degram_node``: AudioInfo → input format, audio messages → capture stamps
 and sliding windows (both :class:`degram.streaming.StreamInput`, as ``degram annotate`` uses it)
 handed to the inference thread; every bad input is counted and logged (throttled), none stops

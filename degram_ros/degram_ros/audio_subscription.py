@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The audio subscription of ``degram_node`` with the reliability the ``audio_qos`` parameter asks
 for.
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """One input stream of ``degram_node``: its topics, format, buffer, capture stamps, counters, result
 publishers and diagnostics.  A node has one (``streams`` empty: the topics ``audio``,
 ``sound_event`` ... of the node's namespace) or one per stream name ``s`` (``s/audio``,

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Conversions between the library's values and ROS messages: times, representation images.
 
 :func:`to_time` / :func:`time_from_ns` are the one definition of seconds → builtin_interfaces/Time
@@ -6,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 from builtin_interfaces.msg import Duration, Time
-
 
 INT32_MAX = 2**31 - 1
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Demo without a microphone and without ``ros2 launch``: wav_publisher plays a clip into
 degram_node, both in this process, and every result is printed as a line::
 
@@ -132,7 +134,6 @@ def play(ros, clip: Path, model: str, task: str, device: str, rate: float, windo
     """Stream ``clip`` into a fresh degram_node and print every result (and every sound event's
     start and end); → number of results."""
     from degram_msgs.msg import SoundEvent, SoundEventSegment, SpeakerId
-
     from degram_ros.node import DegramNode
     from degram_ros.wav_publisher import WavPublisher
 

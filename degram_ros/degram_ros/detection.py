@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """How ``degram_node`` decides: the :class:`degram.events.WindowDetector` its parameters ask for
 (the model's calibrated thresholds and level gate unless overridden), the event tracker, and the
 sentence ModelInfo.background states about how the model says "nothing is happening"."""

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The node's /diagnostics report: key/values and the DiagnosticStatus built from its counters."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Nodes run in this process, without ``ros2 run``: a private rclpy context, an executor spinning
 on a thread and a client node to call services from.  The demo uses it; the tests' harness
 (``degram_ros/test/harness.py``, not installed) builds on it."""

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The degram_msgs messages of ``degram_node``, built from the library's values: a window's
 :class:`degram.events.Decision` → SoundEvent / SpeakerId, an :class:`degram.events.Event` →
 SoundEventSegment, the loaded model and its detector → ModelInfo."""

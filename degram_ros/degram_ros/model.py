@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Loading the model of ``degram_node`` (configure) and releasing it (cleanup), through
 :func:`degram.inference.load_model` (PyTorch checkpoints, or ONNX Runtime for ``.onnx`` files and
 ``backend: onnxruntime``) and :func:`degram.inference.resolve_device`.
@@ -58,7 +60,8 @@ def load_model(p: dict, logger, backend_explicit: bool = False) -> LoadedModel:
     try:
         import torch
 
-        from degram.inference import CheckpointError, DeviceError, load_model as load, resolve_device
+        from degram.inference import CheckpointError, DeviceError, resolve_device
+        from degram.inference import load_model as load
     except ImportError as exc:
         raise StartupError(f'cannot import the model library ({exc}); install torch and '
                            'degram_ros') from None

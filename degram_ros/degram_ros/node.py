@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """``degram_node``: sound-event / speaker recognition on a ROS 2 audio stream, a lifecycle node.
 
 Subscribes to audio_common_msgs audio (``audio`` or ``audio_stamped``) and ``audio_info``,

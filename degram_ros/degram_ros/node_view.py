@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The public, read-only view of :class:`degram_ros.node.DegramNode`'s state, for tests, the demo
 and the benchmark; the contract for everyone else is the topics, services and parameters."""
 from __future__ import annotations

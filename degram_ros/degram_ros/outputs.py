@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The publishers of the node's outputs as lifecycle publishers (rclpy ``LifecycleNode``, Humble
 on): they publish only while the node is active (``LifecycleNode.on_activate`` enables them); a
 node without lifecycle publishers gets plain ones."""

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The parameters of ``degram_node`` in one table, and everything derived from it: the
 ParameterDescriptors (description, range, read-only), the start-up validation and the run-time
 check of ``add_on_set_parameters_callback``.
@@ -11,8 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
-                                SetParametersResult)
+from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
 
 from degram.inference.metadata import ModelMetadata
 from degram.streaming import InputFormatError, normalize_sample_format

@@ -1,8 +1,9 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The QoS profiles of degram_ros, stated once (node, harness, wav_publisher)."""
 from __future__ import annotations
 
-from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy,
-                       qos_profile_sensor_data)
+from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 
 #: latched: late subscribers still get the last message (model_info, audio_info)
 LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The two places where ``degram_node`` relies on rclpy internals, and nowhere else.
 
 - :func:`given_parameters`: which parameters were given (command line, parameters file,

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The output side of one activation of ``degram_node``: its publishers and the inference
 thread's step, window → :class:`degram.events.WindowAnalyzer` (level gate, thresholds, events; the
 path ``degram annotate`` takes) → SoundEvent (+ SoundEventSegment when an event starts or ends)
@@ -13,8 +15,16 @@ from sensor_msgs.msg import Image
 from degram.events import WindowAnalyzer
 from degram_ros.conversions import image_message, to_time
 from degram_ros.detection import build_tracker, speaker_threshold
-from degram_ros.messages import (ENDED, STARTED, model_info_message, open_set_speaker_message, segment_message,
-                                 self_speech_message, sound_event_message, speaker_message)
+from degram_ros.messages import (
+    ENDED,
+    STARTED,
+    model_info_message,
+    open_set_speaker_message,
+    segment_message,
+    self_speech_message,
+    sound_event_message,
+    speaker_message,
+)
 from degram_ros.outputs import destroy_output, output_publisher
 from degram_ros.qos import LATCHED, RESULTS_DEPTH
 from degram_ros.standard_outputs import StandardOutputs, vision_msgs_available

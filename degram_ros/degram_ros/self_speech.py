@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The robot's own voice: the ``self_speech_topic`` subscription (``std_msgs/Bool``, true while the
 robot speaks) that feeds each stream's :class:`degram.streaming.self_speech.SelfSpeechGate`."""
 from __future__ import annotations

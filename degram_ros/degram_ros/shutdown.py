@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Process lifetime of the executables (``degram_node``, ``wav_publisher``): start, spin, and a
 clean exit on SIGINT/SIGTERM.
 

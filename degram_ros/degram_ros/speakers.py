@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The speaker database services of ``degram_node`` with a speaker-embedding model:
 ``~/enroll`` (audio files, or the next seconds of speech from the stream), ``~/forget`` and
 ``~/list_speakers`` (``degram_msgs/srv``).
@@ -219,7 +221,6 @@ def open_speaker_mode(predictor, p: dict, logger) -> SpeakerMode:
     Raises :class:`degram_ros.parameters.StartupError` with one clear line."""
     from degram.speaker import SpeakerDatabase, SpeakerDatabaseError, model_fingerprint, speaker_scoring
     from degram.speaker.windows import SpeakerWindowAnalyzer
-
     from degram_ros.parameters import StartupError
 
     path = Path(p['speaker_db']).expanduser() if p['speaker_db'].strip() else default_database_path()

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Standard outputs for consumers without degram_msgs: a latched ``vision_msgs/LabelInfo`` on
 ``label_info`` (class id → label, the lowest threshold in use) and one
 ``vision_msgs/Classification`` per window on ``classification`` holding what the window

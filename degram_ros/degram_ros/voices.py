@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """ROS4HRI (REP-155) voices, when ``hri_msgs`` is importable and ``publish_hri_voices`` is true:
 
 - ``/humans/voices/tracked`` (``hri_msgs/IdsList``, every window): the voice being heard, one id

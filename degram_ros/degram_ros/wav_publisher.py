@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """``wav_publisher``: play audio files onto ROS 2 topics like audio_capture would.
 
 Publishes each file (WAV/FLAC/Ogg, any rate and channel count, read with soundfile) as
@@ -30,7 +32,6 @@ from degram_ros import shutdown
 from degram_ros.audio_flavour import MGONZS13, detect_flavour
 from degram_ros.conversions import time_from_ns
 from degram_ros.qos import LATCHED
-
 
 PA_INT16 = 8   # PortAudio's paInt16 (mgonzs13 AudioInfo.format)
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The hand-over between the audio callbacks and the inference thread, and that thread.
 
 With several streams (``streams`` parameter) each stream has its own slot; the thread takes the

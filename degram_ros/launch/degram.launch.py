@@ -1,4 +1,6 @@
-"""Start degram_node with its parameters from a YAML file.
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
+r"""Start degram_node with its parameters from a YAML file.
 
     ros2 launch degram_ros degram.launch.py
     ros2 launch degram_ros degram.launch.py namespace:=robot1 audio_topic:=/audio/audio \\
@@ -16,8 +18,13 @@ audio_topic / audio_info_topic remap the node's relative topics, e.g. to audio_c
 /audio/audio and /audio/audio_info (start audio_capture with format:=wave).
 """
 from launch import LaunchDescription
-from launch.actions import (DeclareLaunchArgument, EmitEvent, IncludeLaunchDescription, OpaqueFunction,
-                            RegisterEventHandler)
+from launch.actions import (
+    DeclareLaunchArgument,
+    EmitEvent,
+    IncludeLaunchDescription,
+    OpaqueFunction,
+    RegisterEventHandler,
+)
 from launch.conditions import IfCondition
 from launch.events import matches_action
 from launch.launch_description_sources import PythonLaunchDescriptionSource

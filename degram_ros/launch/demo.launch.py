@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Demo without a microphone: wav_publisher plays a file (looping) into degram_node.
 
     ros2 launch degram_ros demo.launch.py wav_file:=/path/clip.wav

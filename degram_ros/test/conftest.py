@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Shared test set-up: an isolated ROS 2 domain per test session, and the ROS skip helper.
 
 Tests that need ROS use the ``ros_required`` fixture: they are skipped (with the reason) only when
@@ -30,6 +32,7 @@ def ros_required():
         pytest.skip(f'rclpy is not importable ({RCLPY_ERROR}); source a ROS 2 installation')
     try:
         import audio_common_msgs.msg  # noqa: F401
+
         import degram_msgs.msg  # noqa: F401
     except ImportError as exc:
         pytest.fail(f'rclpy works but the message packages do not import ({exc}): build and '

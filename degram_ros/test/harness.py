@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The tests' ROS 2 harness (not installed): :class:`degram_ros.in_process.InProcess` (a private
 rclpy context, an executor spinning on a thread, a client node) with helpers to publish audio and
 collect messages, and :class:`NodeProcess` for an executable run as a child process.  Used by the

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Run by test_ros_interop.py in a process whose environment sources the mgonzs13 build of
 audio_common_msgs (tools/underlay/mgonzs13_audio_common_msgs): degram_node and wav_publisher
 with that flavour.  Prints one JSON line with what it saw; the test asserts on it.
@@ -46,6 +48,7 @@ def message(frames: np.ndarray, rate: int, code: int, field: str, stamp: float):
     from audio_common_msgs.msg import AudioStamped
 
     from degram.streaming import encode_pcm
+
     from harness import to_time
 
     msg = AudioStamped()
@@ -66,11 +69,12 @@ def message(frames: np.ndarray, rate: int, code: int, field: str, stamp: float):
 def main(checkpoint: str) -> dict:
     import soundfile
     from audio_common_msgs.msg import AudioStamped
-    from degram_msgs.msg import SoundEvent
 
-    from harness import RosHarness, tone, to_time
+    from degram_msgs.msg import SoundEvent
     from degram_ros.node import AUDIO, DegramNode
     from degram_ros.wav_publisher import WavPublisher
+
+    from harness import RosHarness, to_time, tone
 
     report = {'flavour': AUDIO.name}
     with RosHarness() as ros:

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """How the node picks its backend, describes its device and decides (no middleware needed)."""
 from __future__ import annotations
 

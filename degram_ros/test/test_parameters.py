@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The one parameter table and what is derived from it (descriptors, start-up validation, the
 run-time check), and the inference thread's stop (no middleware needed)."""
 from __future__ import annotations
@@ -11,8 +13,7 @@ import yaml
 
 pytest.importorskip('rclpy', reason='rclpy is not importable: source a ROS 2 installation (conftest.py)')
 
-from degram_ros.parameters import (PARAMETERS, RUNTIME, StartupError, check_set, descriptor,
-                                   validate, window_and_hop)
+from degram_ros.parameters import PARAMETERS, RUNTIME, StartupError, check_set, descriptor, validate, window_and_hop
 from degram_ros.worker import InferenceWorker
 
 CONFIG = Path(__file__).resolve().parents[1] / 'config'

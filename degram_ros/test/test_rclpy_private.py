@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The rclpy internals degram_node relies on (degram_ros/rclpy_private.py): these fail when rclpy
 changes them, instead of the node silently losing the behaviour."""
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Sound-event results a robot can act on, over the real middleware: a multi-label model with
 calibration metadata (per-class thresholds, level gate, recommended window) → SoundEvent with
 every class's score, the detections, silent and level; SoundEventSegment when an event starts
@@ -38,10 +40,11 @@ def _s16(samples: np.ndarray) -> np.ndarray:
 
 
 def test_multilabel_results_silence_scores_segments_and_model_info(ros, multilabel_checkpoint):
-    from degram_msgs.msg import ModelInfo, SoundEvent, SoundEventSegment
     from rclpy.parameter import Parameter
 
     from degram.inference import load_model
+    from degram_msgs.msg import ModelInfo, SoundEvent, SoundEventSegment
+
     from harness import LATCHED, AudioSource, tone
 
     path = multilabel_checkpoint()          # thresholds alarm 0.0, knock 1.0, speech 0.5; gate -65
@@ -141,9 +144,9 @@ def test_multilabel_results_silence_scores_segments_and_model_info(ros, multilab
 
 def test_window_and_hop_defaults_come_from_the_model(ros, multilabel_checkpoint):
     from degram_msgs.msg import ModelInfo
+    from degram_ros.node import DegramNode, StartupError
 
     from harness import LATCHED
-    from degram_ros.node import DegramNode, StartupError
 
     path = multilabel_checkpoint('tiny_long', window_length=2.0, hop_length=0.25)
     node, ns = _start(ros, path)
@@ -171,9 +174,9 @@ def test_window_and_hop_defaults_come_from_the_model(ros, multilabel_checkpoint)
 
 
 def test_explicit_level_gate_and_softmax_background(ros, multilabel_checkpoint, tmp_path):
+    from degram import build_model, save_checkpoint
     from degram_msgs.msg import ModelInfo, SoundEvent
 
-    from degram import build_model, save_checkpoint
     from harness import LATCHED, AudioSource, tone
 
     # min_level_db overrides the model's gate: -10 dBFS silences a -13.5 dBFS tone
@@ -244,11 +247,11 @@ def test_event_k_n_and_release_given_to_the_node_shape_the_segments(ros, multila
         src = AudioSource(ros, ns)
         assert src.wait_connected(stamped=True)
         src.stream_lockstep(node, audio, RATE, chunk=0.25, start=100.0)
-        assert ros.wait_for(lambda: len(events) == 6)          # windows at 100.0 ... 102.5
+        assert ros.wait_for(lambda e=events: len(e) == 6)          # windows at 100.0 ... 102.5
         detected = [_seconds(m.header.stamp) for m in events.items if 'alarm' in [d.label for d in m.detections]]
         assert sorted(detected) == [100.0, 100.5, 101.0]
         if expected:
-            assert ros.wait_for(lambda: len([s for s in segments.items if s.label == 'alarm']) == 2)
+            assert ros.wait_for(lambda g=segments: len([s for s in g.items if s.label == 'alarm']) == 2)
         alarm = [(s.state, _seconds(s.onset), _seconds(s.offset)) for s in segments.items if s.label == 'alarm']
         assert alarm == [(state, pytest.approx(onset), pytest.approx(offset)) for state, onset, offset in expected]
         ros.remove(node)

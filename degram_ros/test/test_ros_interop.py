@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Working with the publishers out there (issue 12): reliability matched to the publisher so large
 messages arrive, AudioInfo from volatile publishers, require_audio_info, quiet AudioInfo re-sends."""
 from __future__ import annotations
@@ -113,8 +115,9 @@ def _seconds(stamp) -> float:
 
 
 def test_vision_msgs_label_info_and_one_classification_per_window_with_the_detections(ros, multilabel_checkpoint):
-    from degram_msgs.msg import SoundEvent
     from vision_msgs.msg import Classification, LabelInfo
+
+    from degram_msgs.msg import SoundEvent
 
     from conftest import MULTI_LABELS
     from harness import LATCHED, AudioSource, tone

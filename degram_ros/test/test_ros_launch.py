@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The launch files: byte-compile, and build their LaunchDescription against stand-ins of
 launch/launch_ros when those are not installed (they are not on PyPI).
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """degram_node as a lifecycle node, driven through the real lifecycle_msgs services
 (``<node>/get_state``, ``<node>/change_state``) as ``ros2 lifecycle`` and lifecycle managers do."""
 from __future__ import annotations
@@ -46,8 +48,9 @@ def _waiting_node(ros, **params):
 
 
 def test_lifecycle_transitions_gate_the_results(ros, model):
-    from degram_msgs.msg import ModelInfo, SoundEvent
     from lifecycle_msgs.msg import Transition
+
+    from degram_msgs.msg import ModelInfo, SoundEvent
 
     from harness import LATCHED, AudioSource, tone
 
@@ -97,6 +100,23 @@ def test_lifecycle_transitions_gate_the_results(ros, model):
     # not a transition of this state: refused, the state stays
     assert not _change(ros, path, Transition.TRANSITION_ACTIVATE)
     assert _state(ros, path) == 'unconfigured'
+    ros.remove(node)
+
+
+def test_outputs_are_lifecycle_publishers_activated_with_the_node(ros, model):
+    from lifecycle_msgs.msg import Transition
+    from rclpy.lifecycle import LifecyclePublisher
+
+    node, ns, path = _waiting_node(ros, model_path=str(model), publish_representation=True)
+    assert _change(ros, path, Transition.TRANSITION_CONFIGURE)
+    assert node.channel.results is None   # inactive: no output publishers at all
+    assert _change(ros, path, Transition.TRANSITION_ACTIVATE)
+    publishers = node.channel.results.publishers
+    assert len(publishers) >= 4    # sound_event, sound_event_segments, model_info, representation
+    assert all(isinstance(p, LifecyclePublisher) and p.is_activated for p in publishers)
+    assert _change(ros, path, Transition.TRANSITION_DEACTIVATE)
+    assert node.channel.results is None   # the segments closed, then the publishers destroyed
+    assert ros.wait_for(lambda: ros.client.count_publishers(f'{ns}/sound_event') == 0)
     ros.remove(node)
 
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """degram_node over the real middleware (rclpy + Fast DDS in this process, no mocks)."""
 from __future__ import annotations
 
@@ -99,11 +101,12 @@ def test_stereo_44k_plain_audio_is_resampled(ros, checkpoints):
     arrival times exact, 2.5x faster than real time, however busy the machine is."""
     import functools
 
-    from degram_msgs.msg import SoundEvent
     from rosgraph_msgs.msg import Clock
 
     from degram.streaming import encode_pcm
-    from harness import AudioSource, tone, to_time
+    from degram_msgs.msg import SoundEvent
+
+    from harness import AudioSource, to_time, tone
 
     node, ns = _start(ros, checkpoints, frame_id='robot_mic', top_k=10, use_sim_time=True, audio_qos='reliable')
     events = ros.collect(SoundEvent, f'{ns}/sound_event')
@@ -138,8 +141,9 @@ def test_stereo_44k_plain_audio_is_resampled(ros, checkpoints):
 
 
 def test_speaker_id_with_embedding_and_representation(ros, checkpoints):
-    from degram_msgs.msg import SpeakerId
     from sensor_msgs.msg import Image
+
+    from degram_msgs.msg import SpeakerId
 
     from harness import AudioSource, tone
 
@@ -178,10 +182,11 @@ def _counter(node, name):
 
 def test_bad_input_is_counted_and_good_input_still_served(ros, checkpoints):
     from diagnostic_msgs.msg import DiagnosticArray
+
+    from degram.streaming import encode_pcm
     from degram_msgs.msg import SoundEvent
 
     from harness import AudioSource, tone
-    from degram.streaming import encode_pcm
 
     node, ns = _start(ros, checkpoints, stamped=True, max_message_length=5.0)
     events = ros.collect(SoundEvent, f'{ns}/sound_event')

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The same audio gives the same results through the node and offline: degram_node (real rclpy,
 AudioDataStamped) ⇄ ``degram annotate``'s Annotator (the library's StreamInput → AudioStream →
 WindowAnalyzer), and degram_node on PyTorch ⇄ on ONNX Runtime."""
@@ -56,9 +58,9 @@ def _run_node(ros, model, audio, **params):
     """Play ``audio`` as AudioDataStamped (S16LE, CHUNK s, stamps from START) through a fresh node,
     window by window; shut it down (open events end); → (SoundEvents by stamp, segments, node)."""
     from degram_msgs.msg import SoundEvent, SoundEventSegment
+    from degram_ros.node import DegramNode
 
     from harness import AudioSource
-    from degram_ros.node import DegramNode
 
     ns = f'/par{next(_ns)}'
     events = ros.collect(SoundEvent, f'{ns}/sound_event', 100)

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The executables as processes, checked the way ``ros2 launch`` / ``ros2 param`` meet them:
 Ctrl-C under launch (SIGINT to the process group, twice), the parameter services answered while
 the node works, and the rejection reasons ``ros2 param set`` prints."""

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The robot's own voice, over the real middleware: a TTS node's ``std_msgs/Bool`` on
 ``self_speech_topic`` (true while the robot speaks) → every window that overlaps the robot's
 speech (or the ``self_speech_release`` seconds after it) gives a message marked ``self_speech``
@@ -38,10 +40,11 @@ def _seconds(stamp) -> float:
 def _run(ros, model, task: str):
     """3 s of audio, the robot speaks during the next 2 s (Bool true ... false), 3 s more; every
     window decided (lockstep). → (node, results by stamp, segments, speech interval)."""
-    from degram_msgs.msg import SoundEvent, SoundEventSegment, SpeakerId
     from std_msgs.msg import Bool
 
+    from degram_msgs.msg import SoundEvent, SoundEventSegment, SpeakerId
     from degram_ros.node import DegramNode
+
     from harness import AudioSource, tone
 
     ns = f'/self{next(_ns)}'

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Open-set speaker identification in degram_node (a speaker-embedding model): enrolment through
 the real node services, 'unknown' below the threshold, no result without speech, the database
 file's failures, enrolling from the stream while it streams, and ROS4HRI voices."""
@@ -63,10 +65,10 @@ def _stream(ros, node, ns, samples, start):
 
 
 def test_enrol_identify_unknown_silence_and_forget_through_the_services(ros, embedding_model, speech, tmp_path):
+    from degram.speaker import SpeakerDatabase
     from degram_msgs.msg import ModelInfo, SpeakerId
     from degram_msgs.srv import Enroll, Forget, ListSpeakers
 
-    from degram.speaker import SpeakerDatabase
     from harness import LATCHED
 
     db = tmp_path / 'people.db'
@@ -156,6 +158,7 @@ def test_a_damaged_database_or_one_of_another_model_stops_the_start_with_one_lin
 def test_rep155_voices_follow_the_speech(ros, embedding_model, speech, tmp_path):
     pytest.importorskip('hri_msgs')
     from hri_msgs.msg import IdsList, IdsMatch
+
     from degram_msgs.srv import Enroll
 
     node, ns = _start(ros, embedding_model, tmp_path / 'people.db')
@@ -187,7 +190,6 @@ def test_the_voice_gate_serves_other_models_too(ros, checkpoint_keyword_like, sp
     """min_speech_ratio with a sound-event model (e.g. the keyword one): windows without speech give
     no result and are counted; speech windows are scored as before."""
     from degram_msgs.msg import SoundEvent
-
     from degram_ros.node import DegramNode
 
     node = ros.add(DegramNode, 'degram_node', namespace='/kw', params={

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Stamps as real drivers deliver them, through the node over the real middleware (issue 18): 60 s of
 audio in 0.25 s messages, 1 s windows every 1 s.  The stamps come from
 :mod:`degram.streaming.drivers` and each message is sent once the node has taken the one before
@@ -18,11 +20,11 @@ _ns = itertools.count()
 def _run(ros, model, chunks, **params):
     """Send ``chunks`` (stamped) into a fresh node → (node, the results' stamps in order, the
     /diagnostics values of the node)."""
+    from degram.streaming import encode_pcm
     from degram_msgs.msg import SoundEvent
+    from degram_ros.node import DegramNode
 
     from harness import AudioSource, tone
-    from degram_ros.node import DegramNode
-    from degram.streaming import encode_pcm
 
     ns = f'/st{next(_ns)}'
     node = ros.add(DegramNode, 'degram_node', namespace=ns,

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """One degram_node, several microphones (the ``streams`` parameter): each stream has its own topics,
 format, buffer, stamps, counters and diagnostics; one model serves them all; a stream that sends
 garbage or stalls affects no other."""
@@ -12,14 +14,15 @@ RATE = 16000
 
 
 def test_three_streams_one_model_each_with_its_own_topics_format_and_counters(ros, multilabel_checkpoint):
-    from degram_msgs.msg import ModelInfo, SoundEvent
-    from diagnostic_msgs.msg import DiagnosticArray
-
     import functools
 
+    from diagnostic_msgs.msg import DiagnosticArray
+
     from degram.streaming import encode_pcm
-    from harness import LATCHED, AudioSource, tone
+    from degram_msgs.msg import ModelInfo, SoundEvent
     from degram_ros.node import DegramNode
+
+    from harness import LATCHED, AudioSource, tone
 
     node = ros.add(DegramNode, 'degram_node', namespace='/multi', params={
         'model_path': str(multilabel_checkpoint()), 'device': 'cpu', 'stamped': True,

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """wav_publisher over the real middleware, alone and feeding degram_node."""
 from __future__ import annotations
 
@@ -22,9 +24,10 @@ def stereo_wav(tmp_path):
 def test_publishes_file_as_audio_common_msgs(stereo_wav):
     from audio_common_msgs.msg import AudioData, AudioDataStamped, AudioInfo
 
-    from harness import LATCHED, RosHarness
     from degram.streaming import decode_pcm
     from degram_ros.wav_publisher import WavPublisher, WavPublisherError
+
+    from harness import LATCHED, RosHarness
 
     path, frames, rate = stereo_wav
     with RosHarness() as ros:
@@ -57,12 +60,12 @@ def test_publishes_file_as_audio_common_msgs(stereo_wav):
 
 
 def test_wav_publisher_feeds_degram_node(stereo_wav, tmp_path):
-    from degram_msgs.msg import SoundEvent
-
     from degram import build_model, save_checkpoint
+    from degram_msgs.msg import SoundEvent
     from degram_ros.node import DegramNode
-    from harness import RosHarness
     from degram_ros.wav_publisher import WavPublisher
+
+    from harness import RosHarness
 
     path, _, _ = stereo_wav
     model = build_model('spectrogram', 'resnet18', num_classes=2, sample_rate=16000, width=8)

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """What conftest.py promises: without ROS the node's tests are skipped with the reason, and none
 errors (the library's tests need no ROS at all)."""
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The node's thread hand-over and message conversions (no middleware needed)."""
 from __future__ import annotations
 

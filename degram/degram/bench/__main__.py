@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Benchmarks of the models on this machine (``degram bench``)."""
 import sys
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """What a benchmark run is configured with, the paper's figures it is compared with, and the targets."""
 from __future__ import annotations
 

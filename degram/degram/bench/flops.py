@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Section ``flops``: the paper's Fig. 6, FLOPs per second of audio counted by torch.utils.flop_counter."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Section ``frontends``: each registered front-end alone, against peers from other libraries.
 
 Peers: ``torch.stft`` always, nnAudio and torchaudio where they import (optional extras).
@@ -95,7 +97,7 @@ def run(config: BenchConfig) -> dict:
         with torch.inference_mode():
             for index, seconds in enumerate(config.frontend_lengths):
                 waveform = noise_waveform(1, seconds, config.seed + index, device)
-                calls = {name: (lambda m=module: m(waveform)) for name, (_, module) in contenders.items()}
+                calls = {name: (lambda m=module, w=waveform: m(w)) for name, (_, module) in contenders.items()}
                 per_length[length_key(seconds)] = time_contenders(calls, config, device)[1]
             agreement = _stft_agreement(contenders, noise_waveform(1, config.frontend_lengths[0], config.seed, device))
         out['devices'][device_name] = {'lengths': per_length,

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Section ``gpu``: fp16 / bf16 autocast, a CUDA graph and (``--compile``) torch.compile against fp32 eager.
 
 DEGram-ResNet18, batch 1, with the logit parity of each variant; skipped with the reason when torch

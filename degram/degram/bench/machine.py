@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The machine a benchmark runs on: its description, its devices and the load of other processes."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The markdown pieces every renderer of bench.md uses: headings, table headers, timing cells."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Section ``onnx``: ONNX Runtime (CPU) against eager PyTorch for DEGram-ResNet18, with logit parity.
 
 Needs the optional ``onnxruntime``; skipped with the reason where it does not import.

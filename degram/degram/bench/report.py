@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The results of a run as a report: target verdicts, bench.json values, bench.md and latency.png."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Run the selected sections and write bench.json, bench.md and latency.png; the command-line glue."""
 from __future__ import annotations
 

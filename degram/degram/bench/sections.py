@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The benchmark sections by name, in report order: name → the module that runs and renders it.
 
 Light on purpose (no torch): ``degram bench --sections`` takes its choices from here. A section

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Section ``table8``: the paper's Table 8, whole-model latency of the three ResNets, and a profile.
 
 Latency (median and p95, batch 1, ``torch.inference_mode``) of Spectrogram-ResNet18, DEGram-ResNet18
@@ -32,7 +34,7 @@ def _latency(config: BenchConfig, models: dict, device: torch.device) -> dict:
     with torch.inference_mode():
         for index, seconds in enumerate(config.lengths):
             waveform = noise_waveform(1, seconds, config.seed + index, device)
-            contenders = {key: (lambda m=model: m(waveform)) for key, model in models.items()}
+            contenders = {key: (lambda m=model, w=waveform: m(w)) for key, model in models.items()}
             times, entry = time_contenders(contenders, config, device)
             for other in _REFERENCES:
                 entry[f'ratio_degram_r18_over_{other}'] = (entry['degram_r18']['median_ms']

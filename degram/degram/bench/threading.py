@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Section ``threading``: DEGram-ResNet18 per thread count, OpenMP spinning against OMP_WAIT_POLICY=PASSIVE.
 
 On a CPU shared with other busy processes, spinning OpenMP threads can cost far more than the model

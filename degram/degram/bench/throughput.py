@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Section ``throughput``: windows per second of DEGram-ResNet18 at several batch sizes (1 s windows)."""
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ def run(config: BenchConfig) -> dict:
         model = bench_model(config, 'degram', 'resnet18', device)
         inputs = {batch: noise_waveform(batch, WINDOW_S, config.seed, device) for batch in config.throughput_batches}
         with torch.inference_mode():
-            calls = {f'batch {batch}': (lambda x=x: model(x)) for batch, x in inputs.items()}
+            calls = {f'batch {batch}': (lambda x=x, m=model: m(x)) for batch, x in inputs.items()}
             stats = time_contenders(calls, config, device)[1]
         rows = []
         for batch in config.throughput_batches:

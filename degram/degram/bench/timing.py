@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The measurement method: interleaved runs on the device's clock, and their summaries.
 
 Every timed comparison is interleaved: each run times every contender once, the starting contender

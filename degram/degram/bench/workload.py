@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """What the sections time: random-weight models from the library's factory and Gaussian test audio.
 
 The weights are random (latency does not depend on them); the input is Gaussian noise (σ = 0.1).

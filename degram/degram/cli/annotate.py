@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """`degram annotate`: the node's results, offline, for a ROS 2 bag or audio files."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """`degram bench`: latency, FLOPs, front-end cost, throughput and runtime variants (see degram/bench/)."""
 from __future__ import annotations
 

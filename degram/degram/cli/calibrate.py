@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """`degram calibrate`: per-class thresholds and a level gate for a sound-event model, or (with
 --speakers) the cosine threshold and score scale of a speaker-embedding model, stored in a copy of
 the checkpoint (what the node, `degram identify` and `degram eval` then use)."""

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """`degram enroll --db PEOPLE.json --name NAME FILE...`: add a person's voice to a speaker database."""
 from __future__ import annotations
 
@@ -23,8 +25,8 @@ def run(args) -> int:
     import numpy as np
 
     from ..speaker import SpeakerDatabase, SpeakerDatabaseError
-    from ..speaker.validation import check_name
     from ..speaker.vad import VadUnavailableError
+    from ..speaker.validation import check_name
     from .speaker_common import check_windows, fail, file_embeddings, load_predictor, make_vad
 
     try:

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """`degram export MODEL --format onnx`: ONNX file + parity check against PyTorch."""
 from __future__ import annotations
 

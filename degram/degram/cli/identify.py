@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """`degram identify --db PEOPLE.json FILE...`: who speaks in each file (or 'unknown')."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """`degram info MODEL`: metadata, parameter counts and FLOPs per second of audio."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """`degram`: the command-line tool of the degram library (model info, prediction, export, training …).
 
 Each subcommand module exposes ``add_parser(subparsers)``; heavy imports stay inside its ``run()``.

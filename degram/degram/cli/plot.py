@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """`degram plot MODEL`: learned SincGram filters and Spectrogram / SincGram / DEGram images."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """`degram predict MODEL FILE…`: top-k classes per audio file."""
 from __future__ import annotations
 

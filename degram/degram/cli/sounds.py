@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """`degram sounds --db SOUNDS.json [--remove NAME]`: list (or remove) the taught sounds."""
 from __future__ import annotations
 

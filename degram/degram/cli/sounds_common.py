@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """What `degram teach`, `degram sounds` and the ``--sounds-db`` option of `degram predict` /
 `degram annotate` share: the database argument, opening it for a model, one-line errors."""
 from __future__ import annotations

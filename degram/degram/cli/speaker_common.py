@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """What `degram enroll`, `degram speakers` and `degram identify` share: arguments, the default
 model, one-line errors (exit status 2) and file → speech → window embeddings."""
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """`degram speakers --db PEOPLE.json [--remove NAME]`: list (or remove) the enrolled speakers."""
 from __future__ import annotations
 

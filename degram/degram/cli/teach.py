@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """`degram teach --db SOUNDS.json --name NAME FILE...`: teach a sound-event model a new sound."""
 from __future__ import annotations
 
@@ -42,8 +44,8 @@ def run(args) -> int:
 
     from ..inference import load_model
     from ..sounds import Background, SoundDatabaseError, check_sound_name, teach
-    from .speaker_common import fail
     from .sounds_common import open_sounds
+    from .speaker_common import fail
 
     try:
         check_sound_name(args.name)

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """`degram train --config FILE.yaml [key=value …]`: train a model with the paper's recipe."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Datasets for training and evaluation, chosen by a *spec* string (:func:`open_dataset`):
 
 - a named corpus of the shared data folder (``esc10``, ``asc:speaker``, ``asc:keyword``,

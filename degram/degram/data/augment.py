@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Training helpers: class-balanced epochs, random crops, real noise mixed at an SNR."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """What a robot's room, microphone, capture chain and codec do to a sound: seeded, cheap on CPU.
 
 Two uses of the same transforms:

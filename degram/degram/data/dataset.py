@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """An index of (path, label, group) entries with train/validation splits that never share a group."""
 from __future__ import annotations
 

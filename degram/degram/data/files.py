@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Where the shared datasets live, which files are audio, and a cache of decoded clips."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """A folder of class sub-folders, ``<folder>/<label>/**/<file>``: every file is its own group
 unless ``group_regex`` extracts one from the file name (first capture group); the default
 validation is a seeded, class-stratified 20 % of the groups."""

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Validation groups: folds, speakers, repetitions … named in a spec such as ``"25-30,3"``."""
 from __future__ import annotations
 
@@ -5,6 +7,7 @@ import re
 from collections.abc import Iterable
 
 from .files import DatasetError
+
 
 def norm_group(value) -> str:
     s = str(value).strip()

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """A CSV manifest with the header ``path,label`` and an optional ``split`` (train/val/test),
 ``fold`` or ``group`` column; relative paths resolve against the CSV's folder."""
 from __future__ import annotations

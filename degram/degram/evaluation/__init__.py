@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Evaluation: metrics of the DEGram paper, clip-level evaluation clean, with real noise or through
 channel conditions, reports."""
 from .evaluate import channel_waves, evaluate, evaluate_checkpoint, noisy_waves, predict_logits, select_split

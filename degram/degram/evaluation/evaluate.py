@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Evaluation of a checkpoint on a dataset split, clean, with real noise at a given SNR, or through
 channel conditions (:func:`degram.data.channel.channel_condition`: low-pass, telephone band, room,
 microphone EQ, resampler, noise).
@@ -29,7 +31,6 @@ def predict_logits(model, waves, device='cpu', batch_size: int = 16, max_batch_s
                    sample_rate: int = 16000) -> np.ndarray:
     """Logits (N, C) of whole clips; clips of equal length go in batches of up to ``batch_size``
     (and at most ``max_batch_seconds`` of audio). The model is put in eval mode and restored."""
-
     was_training = model.training
     model.eval()
     by_len: dict[int, list[int]] = defaultdict(list)

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Classification metrics of the DEGram paper (§3.2), numpy only.
 
 All functions take integer targets ``y_true`` of shape (N,) and class scores ``scores`` of shape

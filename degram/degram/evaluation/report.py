@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Evaluation reports: the metrics JSON and a confusion-matrix PNG."""
 from __future__ import annotations
 

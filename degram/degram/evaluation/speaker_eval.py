@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Speaker evaluation of a model on real recordings (:func:`evaluate_speakers`, behind
 ``degram eval --speakers``) and the calibration of its threshold and score scale
 (:func:`calibrate_speakers`, behind ``degram calibrate --speakers``); the protocol is
@@ -41,8 +43,7 @@ from ..speaker.enrollment import cut_windows, mean_embedding, speech_audio
 from ..speaker.windows import SpeakerWindowAnalyzer
 from ..streaming import Window
 from .evaluate import channel_waves, noisy_waves
-from .speakers import (choose_threshold, enrolment_mask, open_set_protocol, platt_scale, rotation_scores,
-                       verification)
+from .speakers import choose_threshold, enrolment_mask, open_set_protocol, platt_scale, rotation_scores, verification
 
 __all__ = ['SPEECH_LIKE', 'calibrate_speakers', 'cohort_embeddings', 'default_non_speech', 'evaluate_speakers',
            'silence']

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Open-set speaker evaluation: the protocol and its numbers, from embeddings to rates (numpy only).
 
 Utterances belong to speakers; each speaker enrols its first ``enrol`` utterances (in the given

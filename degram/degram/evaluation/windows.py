@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Window-level evaluation at the node's window and hop, through the node's code path
 (:func:`degram.events.detect`): accuracy on windows that contain the sound, and false detections
 per window on out-of-set material (speech, room noise, sounds of other classes, silence).
@@ -86,8 +88,12 @@ def false_detection_rate(windows: WindowScores, detector: WindowDetector) -> dic
             'rate': float(hits.mean()) if len(hits) else None}
 
 
+#: the thresholds calibrate_thresholds tries by default
+THRESHOLD_GRID = np.linspace(0.05, 0.99, 95)
+
+
 def calibrate_thresholds(positives: WindowScores, targets: np.ndarray, negatives: WindowScores,
-                         max_false_rate: float = 0.02, grid=np.linspace(0.05, 0.99, 95)) -> np.ndarray:
+                         max_false_rate: float = 0.02, grid=THRESHOLD_GRID) -> np.ndarray:
     """Per-class thresholds: at least the lowest global threshold that keeps false detections on
     ``negatives`` at or below ``max_false_rate``, raised per class to that class's best F1 on the
     sound windows of ``positives`` (class c against every other class's windows)."""

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """From window scores to decisions a robot can act on: a level gate, per-class thresholds, and
 events with an onset, an offset and a peak found by k-of-n hysteresis. The ROS node,
 ``degram eval --windows`` and offline tools share it."""

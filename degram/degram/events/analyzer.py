@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Windows → model outputs, decisions and events: the step the node's inference thread and
 ``degram annotate`` share, so the same audio gives the same results in both."""
 from __future__ import annotations

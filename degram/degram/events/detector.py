@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """One window's decision: silent (below the level gate), or the classes whose score reaches
 their threshold (none: "nothing happening")."""
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Audio → windows → scores → decisions, the way the node does it, for whole recordings.
 
 The audio goes through :class:`degram.streaming.AudioStream` (the node's re-chunking and

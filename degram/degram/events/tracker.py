@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Events from a stream of window decisions: k-of-n hysteresis per class, several classes at once.
 
 A class's event starts when it was detected in at least ``k`` of the last ``n`` windows (onset =

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """ONNX export of a whole model (front-end included) with a parity check against PyTorch.
 
 The STFT of every front-end is a strided Conv1d (see frontends/stft.py), so the graph holds

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Front-ends: waveform (B, L) → representation (B, C, T, F), registered by name.
 
 | name            | what                                                                  |

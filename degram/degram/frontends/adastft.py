@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Ada-STFT: the STFT as a strided Conv1d with a learnable window and learnable DFT kernels."""
 from __future__ import annotations
 

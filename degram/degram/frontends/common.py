@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Pieces shared by several front-ends: log compression, standardisation, the mel scale."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """DEGram and DESpectrogram: a representation followed by a TF-DELayer."""
 from __future__ import annotations
 

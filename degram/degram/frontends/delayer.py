@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """TF-DELayer (Foggia et al. 2023, §2.1.2): frequency and time attention, merged element-wise."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """SpectNet (Ansari & Hasan): learnable gammatone filterbank on the waveform."""
 from __future__ import annotations
 

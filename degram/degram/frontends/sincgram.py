@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """SincGram (Foggia et al. 2023, §2.1.1): learnable Butterworth band-pass filters on |STFT|."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """STFT magnitude as a strided Conv1d with (optionally learnable) window and DFT kernels.
 
 A convolution rather than ``torch.stft``: it exports to ONNX as plain Conv nodes, and the same

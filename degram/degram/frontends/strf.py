@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Learnable spectro-temporal receptive fields (Riad et al., JASA 2021) on a log-mel image."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Loading and running models: the checkpoint file format, the predictor, the shipped weights, and
 :class:`ModelMetadata`, what a model file says about using it.
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The checkpoint file format: one self-describing file with architecture, weights, labels, task,
 rate and metadata.
 
@@ -19,8 +21,8 @@ from ..atomic import atomic_path
 from ..nn import DEGramClassifier, build_from_config
 from ..streaming.pcm import quote
 from .metadata import MetadataError, ModelMetadata
-from .pretrained import PRETRAINED, PretrainedError, nearest_name, resolve
 from .predictor import Predictor
+from .pretrained import PRETRAINED, PretrainedError, nearest_name, resolve
 
 FORMAT = 'degram.checkpoint'
 FORMATS = (FORMAT, 'degram_ros.checkpoint')   # the second: files written before the library split

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Device choice by name: 'auto' | 'cpu' | 'cuda' | 'cuda:N'."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """What a model file says about how to use it: :class:`ModelMetadata`, the one typed owner of a
 checkpoint's (and an ONNX export's) metadata.
 

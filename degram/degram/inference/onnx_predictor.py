@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Running an exported ``.onnx`` model with ONNX Runtime behind the :class:`Predictor` interface.
 
 CPU by default; ``device='cuda'`` asks for the TensorRT (when installed) and CUDA execution

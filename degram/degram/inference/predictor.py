@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The one inference path: a loaded model, its labels and task, and the calls that run it.
 
 :meth:`Predictor.infer` returns the representation, the embedding and the logits of one forward
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+
 import numpy as np
 import torch
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Shipped weights, by name: ``assets/models/manifest.json`` maps each name to its file, sha256,
 task, labels and licence; :func:`resolve` verifies the file's sha256 before it is loaded, so a
 damaged download or a flipped byte is a clear error, never a model that outputs NaN."""

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Networks: backbones, SpecAugment, the classifier and its factory."""
 from .backbones import BACKBONES
 from .classifier import DEGramClassifier, ModelOutput, build_from_config, build_model

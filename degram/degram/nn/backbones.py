@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """2-D CNN backbones over a representation (B, C, T, F) → logits (B, num_classes).
 
 ResNet-18/34/50 (He et al. 2016) with a C-channel 7×7/2 stem and max-pool, and their ECA variants

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The model factory: front-end + SpecAugment (training only) + backbone."""
 from __future__ import annotations
 

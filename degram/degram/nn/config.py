@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Typed, nested model configs: each part of a model states its own options.
 
 A checkpoint (format 2) stores::

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Training losses that belong with the networks they train."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """SpecAugment (Park et al. 2019) frequency and time masks, active in training mode only."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Few-shot sounds: teach a sound-event model a new sound from a few recordings, detect it like a
 built-in class.
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The taught sounds: a few L2-normalised prototypes and a calibrated threshold per sound, in a
 small JSON file bound to the model that made the embeddings.
 

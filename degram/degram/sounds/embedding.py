@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """From audio to the window embeddings that few-shot sound recognition compares.
 
 An embedding is the sound-event model's pooled backbone features of one window (the vector its

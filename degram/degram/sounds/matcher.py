@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Per-window scores and detections of taught sounds, and a predictor that adds them to a sound-event
 model's own classes so that everything downstream (thresholds, events, annotate, the node) treats a
 taught sound like a built-in class.

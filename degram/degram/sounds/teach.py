@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Teaching a sound: recordings → window embeddings → prototypes → a threshold calibrated against
 the background → an entry of a :class:`~degram.sounds.SoundDatabase`.
 

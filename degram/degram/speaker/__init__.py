@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Open-set speaker recognition: enrol people by voice, name them later, say ``'unknown'`` for others.
 
     from degram.speaker import (SpeakerDatabase, VoiceActivityDetector, enrollment_embeddings,

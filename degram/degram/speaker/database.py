@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The enrolled speakers: one L2-normalised embedding per person, in a small JSON file.
 
 File format (UTF-8 JSON, written atomically; the previous version is kept as ``PATH.bak``)::

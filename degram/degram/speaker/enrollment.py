@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """From a recording to speaker embeddings: speech only (with a VAD), fixed windows, one batch.
 
     speech, rate = speech_audio(predictor, waveform, sample_rate, vad)   # (S,) at the model's rate

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Which model made an embedding: ``(model name, sha256 of the model file)``.
 
 Embeddings of two models (or two trainings of one) are not comparable, so a speaker database

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Open-set identification: the enrolled speaker closest to an embedding, or ``'unknown'``.
 
 Scores are cosine similarities in [-1, 1] between the (normalised) query embedding (D,) and each

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Adaptive symmetric score normalisation (AS-norm) against a cohort of other speakers.
 
 A raw cosine means different things for different voices and channels: some people (and some

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Voice activity detection with Silero VAD (the ``silero-vad`` package, MIT licence).
 
 The package ships its TorchScript model inside the wheel (``silero_vad/data/silero_vad.jit``);

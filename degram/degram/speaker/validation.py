@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Checks shared by the speaker database and matching: speaker names and embedding arrays."""
 from __future__ import annotations
 

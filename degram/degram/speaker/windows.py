@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Stream windows → who speaks: the voice gate, one embedding batch and the identification against
 an enrolled database.  The step the node's inference thread runs with a speaker-embedding model
 (the open-set counterpart of :class:`degram.events.WindowAnalyzer`)."""

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Audio messages out of ROS 2 bags (sqlite3 and MCAP) without a ROS installation (``rosbags``).
 
 audio_common_msgs is not among rosbags' built-in types and bags recorded on Humble carry no

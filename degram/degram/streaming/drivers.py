@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Audio messages stamped as real capture drivers stamp them, for tests and soaks.
 
 :func:`capture` cuts a recording into chunks with perfect capture stamps, each handed over when

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The input side of a stream without ROS: AudioInfo → input format (PCM only), audio messages →
 capture stamps → windows. The node and ``degram annotate`` both feed audio through this."""
 from __future__ import annotations

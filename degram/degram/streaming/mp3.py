@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """MP3 recognised by content: an ID3v2 tag, or two consecutive valid MPEG audio frame headers."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Interleaved PCM bytes ↔ float32 frames, for every sample format audio_common declares."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Typed sample arrays with a PortAudio format code (the mgonzs13 flavour of audio_common_msgs:
 ``AudioData{float32_data, int32_data, int24_data, int16_data, int8_data, uint8_data}`` and
 ``AudioInfo{format, channels, rate, chunk}``) → interleaved PCM bytes and a sample format that

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The robot's own voice: which stretches of the audio timeline the robot itself was speaking.
 
 A text-to-speech node publishes ``True`` while the robot speaks and ``False`` when it stops (a

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Capture times of a continuous audio stream: the sample count is the timeline, stamps are noisy
 anchors (audio clock recovery).
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Streaming audio into model windows (no ROS import, unit-testable).
 
 * :func:`decode_pcm` turns interleaved PCM bytes into float32 frames in [-1, 1].

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Training batches: random crops with negatives (out-of-set audio whose target is "no class"),
 mixup, real noise, the room and channel (:class:`~degram.data.channel.ChannelAugment`) and level
 changes, as class indices (softmax), class probabilities (softmax with mixup) or multi-hot rows

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Training configs: the DEGram paper's recipe (§3.3) as defaults, driven by a YAML config.
 
 The schema, typed, with each key's default and meaning: :mod:`degram.training.schema`

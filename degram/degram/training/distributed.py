@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Data-parallel training under ``torchrun`` (DistributedDataParallel).
 
 ``degram train`` runs unchanged as ``torchrun --nproc_per_node N -m degram train …``: torchrun

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """A training run's folder: ``config.yaml``, ``metrics.csv``, ``best.pt`` and ``last.pt``.
 
 ``best.pt`` is a normal checkpoint (:func:`degram.save_checkpoint`); ``last.pt`` holds everything

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The training config, typed: one dataclass per section, each field with its default and meaning.
 
 This is the schema (``degram/training/config.py`` loads, merges and checks the ranges).

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The training loop of the DEGram paper's recipe (§3.3): :class:`Trainer` (fit /
 train_one_epoch / validate) over a :class:`~degram.training.run_folder.RunFolder`.
 

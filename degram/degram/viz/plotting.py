@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Figures of a model: learned SincGram filters and the representations of one clip."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Named corpora of the shared data folder, one module each, registered in :data:`CORPORA`.
 
   ===============  =======================  ==========================  ==================

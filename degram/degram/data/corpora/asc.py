@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Arabic Speech Commands: 30 speakers × 12 commands × 8 repetitions (``<speaker>_<rep>.flac``)."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """ESC-10: 10 environmental-sound classes in 4 folds (the fold is the file-name prefix)."""
 from __future__ import annotations
 

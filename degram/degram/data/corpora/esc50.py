@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """ESC-50: 50 environmental-sound classes, 40 five-second clips each, in 5 folds (folds 1-4 here;
 labels are the ``category`` names of ``meta.csv``, e.g. ``dog``, ``crying_baby``). CC BY-NC 3.0:
 weights trained on it are for non-commercial use."""

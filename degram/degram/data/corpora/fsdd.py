@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Free Spoken Digit Dataset: 6 speakers × 10 digits × 50 recordings (``<digit>_<speaker>_<index>.wav``)."""
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """Every speaker of the shared data for speaker-embedding training: speechocean762 (English,
 children and adults), Arabic Speech Commands and FSDD, labelled ``so:SPEAKER0001``,
 ``asc:00000001``, ``fsdd:george``.
