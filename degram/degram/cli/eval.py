@@ -75,6 +75,14 @@ def add_parser(subparsers) -> None:
                         '--speakers: the non-speech windows (default: the model\'s, else 2)')
     parser.add_argument('--hop', type=float, help='--windows: seconds (default: the model\'s, else 0.5); '
                         '--speakers: default half the window')
+    parser.add_argument('--few-shot', action='store_true',
+                        help='the few-shot protocol for a sound-event model trained without some ESC-50 classes '
+                        '(the sound_event_fewshot recipe): N-way K-shot accuracy, detection recall at the '
+                        'calibrated threshold, false detections on speech, room noise, silence and the known '
+                        'classes, teach time (docs/sounds.md); instead of --data')
+    parser.add_argument('--few-shot-classes', metavar='A,B,...', help='--few-shot: the held-out ESC-50 classes '
+                        "(default: the checkpoint's data.exclude_labels)")
+    parser.add_argument('--episodes', type=int, default=200, help='--few-shot: episodes per N-way K-shot (default 200)')
     parser.set_defaults(func=run)
 
 
@@ -85,6 +93,8 @@ def run(args) -> int:
     if args.snr is not None and not args.noise:
         print('degram eval: error: --snr needs --noise DIR', file=sys.stderr)
         return 2
+    if args.few_shot:
+        return _few_shot(args)
     if bool(args.data) == bool(args.speakers):
         print('degram eval: error: give one of --data SPEC or --speakers SPEC', file=sys.stderr)
         return 2
@@ -212,3 +222,29 @@ def print_speakers(result: dict) -> None:
     if ns:
         print(f"  non-speech    named {_pct(ns['known_rate'])} ({ns['known']}/{ns['windows']} windows), "
               f"passed the voice gate {_pct(ns['gate_rate'])} (min_speech_ratio {ns['min_speech_ratio']:g})")
+
+
+def _few_shot(args) -> int:
+    import json
+
+    from ..inference import load_model
+    from ..sounds.fewshot import evaluate_few_shot, format_few_shot
+
+    if args.data or args.speakers:
+        print('degram eval: error: --few-shot takes no --data or --speakers', file=sys.stderr)
+        return 2
+    predictor = load_model(args.model, device=args.device)
+    classes = [c.strip() for c in args.few_shot_classes.split(',') if c.strip()] if args.few_shot_classes else None
+    try:
+        result = evaluate_few_shot(predictor, classes, args.data_root, episodes=args.episodes, seed=args.seed,
+                                   progress=lambda message: print(message, file=sys.stderr))
+    except ValueError as exc:
+        print(f'degram eval: error: {exc}', file=sys.stderr)
+        return 2
+    print(format_few_shot(result))
+    if args.output:
+        from pathlib import Path
+
+        Path(args.output).write_text(json.dumps(result, indent=2) + '\n')
+        print(f'wrote {args.output}')
+    return 0

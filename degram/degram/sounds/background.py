@@ -118,10 +118,11 @@ class Background:
 
     @classmethod
     def build(cls, predictor, files=(), corpus: bool = True, data_root=None, cache: bool | str | Path = True,
-              synthetic: bool = True) -> Background:
+              synthetic: bool = True, known_labels=None) -> Background:
         """The background of ``predictor``: synthetic silence and noise, the corpus (when ``corpus``
         and the data root is found) and ``files`` (kind ``user``), embedded at the model's window
-        and hop. Cached under ``cache`` (True: the default folder; False: never)."""
+        and hop. ``known_labels``: the classes whose ESC-50 clips count as "known" (default: the
+        model's labels). Cached under ``cache`` (True: the default folder; False: never)."""
         from ..audio import load_audio
         from ..data import find_data_root
         from ..speaker import model_fingerprint
@@ -129,7 +130,7 @@ class Background:
         items: list[tuple[str, str]] = [('user', str(Path(f))) for f in files]
         root = find_data_root(data_root) if corpus else None
         if root is not None:
-            items += _corpus_files(Path(root), predictor.labels)
+            items += _corpus_files(Path(root), predictor.labels if known_labels is None else known_labels)
         if not items and not synthetic:
             raise ValueError('an empty background: give files, a data root or synthetic=True')
         _, sha = model_fingerprint(predictor)
