@@ -208,3 +208,21 @@ def test_teach_detect_and_extended_predictor(tiny_model, tmp_path):
 def test_loud_windows_keep_only_the_sound():
     windows = np.stack([np.zeros(100), 0.5 * np.ones(100), 0.001 * np.ones(100), 0.3 * np.ones(100)])
     assert loud_windows(windows, gate=-65.0).tolist() == [False, True, False, True]
+
+
+def test_listener_sees_each_batch_and_embedded_windows_teach(tiny_model, tmp_path):
+    from degram.sounds.teach import Embedded
+
+    predictor = degram.load_model(str(tiny_model))
+    seen = []
+    extended = TaughtPredictor(predictor, SoundMatcher.of(None), listener=lambda w, e: seen.append((w, e)))
+    windows = cut(predictor, tone(500, seconds=2.0), RATE)
+    output = extended.infer(windows)
+    assert output.logits.shape == (len(windows), 3) and len(seen) == 1          # no taught sound: the model's
+    np.testing.assert_array_equal(seen[0][0], windows)
+    np.testing.assert_allclose(np.linalg.norm(seen[0][1], axis=1), 1.0, atol=1e-5)
+    background = Background.build(predictor, corpus=False, cache=False)
+    database = SoundDatabase(tmp_path / 's.json', *model_fingerprint(predictor))
+    report = teach(predictor, database, 'hum', [Embedded(seen[0][1], 2.0)], background)
+    assert report.windows == len(windows) and report.seconds == 2.0
+    np.testing.assert_allclose(database.get('hum').prototypes[0], unit(seen[0][1].sum(axis=0)), atol=1e-5)

@@ -84,12 +84,15 @@ class TaughtPredictor:
     the taught sounds' logits (:meth:`SoundMatcher.logits`) appended to its logits, (B, N + K);
     :meth:`scores` gives the model's scores for the first N and sigmoids of the last K. ``metadata``
     carries the model's thresholds followed by 0.5 per taught sound. Everything else is the model's.
-    Immutable: when the database changes, make a new one (and re-publish the labels)."""
+    Immutable: when the database changes, make a new one (and re-publish the labels).
 
-    def __init__(self, predictor, matcher: SoundMatcher):
+    ``listener(windows (B, L) float32, embeddings (B, D) unit float32)``, when given, sees every
+    batch :meth:`infer` runs (the node teaches a sound from the stream with it)."""
+
+    def __init__(self, predictor, matcher: SoundMatcher, listener=None):
         from ..inference.metadata import ModelMetadata
 
-        self.base, self.matcher = predictor, matcher
+        self.base, self.matcher, self.listener = predictor, matcher, listener
         clash = set(matcher.names) & set(predictor.labels)
         if clash:
             raise ValueError(f'taught sounds named like the model\'s classes: {sorted(clash)}')
@@ -115,9 +118,14 @@ class TaughtPredictor:
         from ..nn import ModelOutput
 
         out = self.base.infer(batch)
-        if not len(self.matcher):
+        if not len(self.matcher) and self.listener is None:
             return out
         embedding = torch.nn.functional.normalize(out.embedding.float(), dim=-1).cpu().numpy()
+        if self.listener is not None:
+            samples = batch.detach().cpu().numpy() if isinstance(batch, torch.Tensor) else np.asarray(batch)
+            self.listener(samples, embedding)
+        if not len(self.matcher):
+            return out
         taught = torch.from_numpy(self.matcher.logits(embedding)).to(out.logits.dtype).to(out.logits.device)
         return ModelOutput(out.representation, out.embedding, torch.cat([out.logits, taught], dim=-1))
 

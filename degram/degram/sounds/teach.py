@@ -22,7 +22,7 @@ import numpy as np
 from .database import SoundDatabase, TaughtSound, check_sound_name
 from .embedding import sound_embeddings
 
-__all__ = ['MARGIN', 'MAX_FALSE_RATE', 'TeachReport', 'calibrate', 'prototypes_of', 'teach']
+__all__ = ['MARGIN', 'MAX_FALSE_RATE', 'Embedded', 'TeachReport', 'calibrate', 'prototypes_of', 'teach']
 
 #: the share of a background kind's windows a taught sound may be detected in (at teach time)
 MAX_FALSE_RATE = {'speech': 0.002, 'silence': 0.0, 'noise': 0.002, 'known': 0.01, 'user': 0.002}
@@ -104,9 +104,20 @@ def calibrate(prototypes: np.ndarray, background, positives: list[np.ndarray] | 
     return float(threshold), scale, calibration
 
 
+@dataclass(frozen=True)
+class Embedded:
+    """A recording already cut and embedded: its sound windows' unit embeddings ``rows`` (N, D)
+    and its length in ``seconds`` (the node teaches from the windows of its stream with this)."""
+
+    rows: np.ndarray
+    seconds: float = 0.0
+
+
 def _embeddings_of(predictor, recording):
     from ..audio import load_audio
 
+    if isinstance(recording, Embedded):
+        return np.atleast_2d(np.asarray(recording.rows, dtype=np.float32)), float(recording.seconds)
     if isinstance(recording, tuple):
         samples, rate = recording
     else:
@@ -117,7 +128,8 @@ def _embeddings_of(predictor, recording):
 
 def teach(predictor, database: SoundDatabase, name: str, recordings, background, prototypes: int = 1,
           replace: bool = False, max_false_rate: dict | None = None) -> TeachReport:
-    """Teach ``name`` from ``recordings`` (file paths or ``(waveform (L,), rate)`` pairs): their
+    """Teach ``name`` from ``recordings`` (file paths, ``(waveform (L,), rate)`` pairs or
+    :class:`Embedded` windows): their
     loud windows' embeddings become ``prototypes`` prototypes (merged with what ``name`` already has
     unless ``replace``), calibrated against ``background``. The database is changed, not saved.
 
