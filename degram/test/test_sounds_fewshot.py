@@ -1,14 +1,16 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The few-shot protocol: the recipe that leaves 10 ESC-50 classes out (drawn by a fixed seed),
 the config key and dataset method that leave classes out, and the episodes of the evaluation."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_sounds import tiny_model  # noqa: F401  (the fixture)
 
 from degram.data.dataset import AudioDataset, Entry
 from degram.data.files import DatasetError
 from degram.training.config import ConfigError, load_config, validate_config
-from test_sounds import tiny_model  # noqa: F401  (the fixture)
 
 ESC50 = ['airplane', 'breathing', 'brushing_teeth', 'can_opening', 'car_horn', 'cat', 'chainsaw', 'chirping_birds',
          'church_bells', 'clapping', 'clock_alarm', 'clock_tick', 'coughing', 'cow', 'crackling_fire', 'crickets',

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """`degram eval --model M --data SPEC`: metrics of a checkpoint on a dataset split;
 `degram eval --model M --speakers SPEC`: open-set speaker evaluation (degram.evaluation.speaker_eval)."""
 from __future__ import annotations
@@ -128,9 +130,9 @@ def run(args) -> int:
 
 def _window_metrics(args) -> dict:
     from ..data import find_data_root, list_audio_files
-    from ..events import detector_for
     from ..evaluation import select_split
     from ..evaluation.windows import evaluate_windows
+    from ..events import detector_for
     from ..inference import load_checkpoint
 
     ckpt = load_checkpoint(args.model, device=args.device)

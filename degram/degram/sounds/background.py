@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The background a taught sound's threshold is calibrated against: windows of what the robot hears
 when the sound is *not* there, grouped by kind (``speech``, ``noise``, ``silence``, ``known``).
 

@@ -1,3 +1,5 @@
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The few-shot protocol (``degram eval --few-shot``): how well a sound-event model learns sounds
 nobody trained it on, from 1-5 examples.
 
@@ -108,6 +110,13 @@ def _sample_files(root: Path, globs, rng, limit: int) -> list[str]:
     return files
 
 
+def _detected(sounds, embeddings) -> np.ndarray:
+    """(M, D) windows → (M, K) bool: each taught sound at or above its threshold."""
+    if not len(embeddings):
+        return np.zeros((0, len(sounds)), bool)
+    return np.stack([s.cosines(embeddings) >= s.threshold for s in sounds], axis=1)
+
+
 def _accuracy(clips: dict, classes: list[str], ways: int, shots: int, queries: int, episodes: int, rng) -> float:
     correct = total = 0
     for _ in range(episodes):
@@ -210,21 +219,16 @@ def evaluate_few_shot(predictor, classes=None, data_root=None, *, episodes: int 
         names = [s.name.removeprefix('taught:') for s in sounds]
         thresholds += [s.threshold for s in sounds]
 
-        def detected(embeddings):
-            if not len(embeddings):
-                return np.zeros((0, len(sounds)), bool)
-            return np.stack([s.cosines(embeddings) >= s.threshold for s in sounds], axis=1)
-
         for j, c in enumerate(names):
             for i in held[c]:
-                found = detected(clips[c][i])
+                found = _detected(sounds, clips[c][i])
                 hits += int(found[:, j].sum())
                 per_class[c][0] += int(found[:, j].sum())
                 per_class[c][1] += len(found)
                 total += len(found)
                 other_hits += int(np.delete(found, j, axis=1).any(axis=1).sum())
         for kind, embeddings in negatives.items():
-            found = detected(embeddings)
+            found = _detected(sounds, embeddings)
             false[kind][0] += int(found.any(axis=1).sum()) if len(found) else 0
             false[kind][1] += len(found)
     result['detection'] = {
