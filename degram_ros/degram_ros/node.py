@@ -31,7 +31,7 @@ import threading
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.lifecycle import LifecycleNode, State, TransitionCallbackReturn
 
-from degram_ros import parameters, shutdown
+from degram_ros import parameters, shutdown, sound_teaching
 from degram_ros.audio_flavour import detect_flavour
 from degram_ros.audio_input import ThrottledLog
 from degram_ros.audio_subscription import POLL_S
@@ -88,6 +88,8 @@ class DegramNode(NodeView, LifecycleNode):
         self._failure = ''
         self._autostarting = False
         self._declare_problems = parameters.declare(self)
+        sound_teaching.declare(self)
+        self._sounds = None   # a sound-event model with sound_db: SoundTeaching (taught sounds, ~/teach)
         self.add_on_set_parameters_callback(self._on_set_parameters)
         answer_invalid_transitions(self)
 
@@ -165,6 +167,7 @@ class DegramNode(NodeView, LifecycleNode):
         self.get_logger().info(f"loading model '{model_name(p)}' (device {p['device']}, backend "
                                f"{p['backend']})")
         m = self._model = load_model(p, self.get_logger(), self._explicit('backend'))
+        self._sounds = sound_teaching.configure(self, m)   # taught sounds: classes after the model's
         window, hop = parameters.window_and_hop(p, m.meta)
         self.task, self.labels, self.model_rate = m.task, m.labels, m.sample_rate
         self.model_name, self.device_text, self.multi_label = m.name, m.device_text, m.multi_label
@@ -205,6 +208,8 @@ class DegramNode(NodeView, LifecycleNode):
         activation = Activation(self._model, self._detector, self._background(), p, self._analysis_lock,
                                 speakers=self._speakers, vad=self._vad, min_speech_ratio=self._min_speech_ratio,
                                 services=self._speaker_services)
+        if self._sounds is not None:
+            self._sounds.activate(self, self._analysis_lock, self._rebuild_detector)
         single = len(self._channels) == 1
         for channel in self._channels:
             results = ResultPublisher(self, activation, stream=channel.stream, counts=channel.counts,
@@ -249,6 +254,8 @@ class DegramNode(NodeView, LifecycleNode):
         if self._speaker_services is not None:
             self._speaker_services.destroy()
             self._speaker_services = None
+        if self._sounds is not None:
+            self._sounds.deactivate()
         for channel in self._channels:
             channel.stop_input(self)
         if self._worker is not None:
@@ -273,7 +280,7 @@ class DegramNode(NodeView, LifecycleNode):
         release(self._model)
         self._model = self._detector = None
         self._channels = []
-        self._speakers = self._vad = None
+        self._speakers = self._vad = self._sounds = None
         self._params = {}
 
     # ---------------------------------------------------------------- parameters
