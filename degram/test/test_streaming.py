@@ -282,3 +282,40 @@ def test_portaudio_typed_samples_decode_like_the_same_pcm_bytes():
     with pytest.raises(InputFormatError) as err:
         portaudio_sample_format(999)
     assert err.value.kind == 'unknown_format' and 'paInt16' in str(err.value)
+
+
+def test_every_received_sample_is_in_a_window_discarded_or_still_buffered():
+    """received = windowed + discarded + buffered, through jitter, gaps, restarts, duplicates,
+    oversize messages and format changes (issue 18's accounting identity)."""
+    from degram.streaming import encode_pcm
+
+    rng = np.random.default_rng(3)
+    stream = AudioStream(16000, 1.0, 0.5, max_message_length=2.0)
+
+    def balanced() -> bool:
+        c = stream.counters
+        return c.samples == c.windowed_samples + sum(c.discarded_samples.values()) + stream.unused_samples
+
+    t, rate, fmt, channels = 100.0, 16000, 'S16LE', 1
+    for k in range(400):
+        if k % 97 == 50:   # a format change: int16 16 kHz mono <-> float32 44.1 kHz stereo
+            rate, fmt, channels = (44100, 'F32LE', 2) if fmt == 'S16LE' else (16000, 'S16LE', 1)
+            stream.set_format(rate, channels, fmt)
+        seconds = 3.0 if k % 131 == 7 else float(rng.choice([0.02, 0.1, 0.25]))   # now and then oversize
+        frames = (0.1 * rng.standard_normal((int(seconds * rate), channels))).astype(np.float32)
+        data = encode_pcm(frames, fmt)
+        stamp = t + rng.normal(0, 0.01)
+        if k % 53 == 20:
+            stamp += 1.0   # a gap
+        if k % 71 == 30:
+            stamp -= 5.0   # a restarted clock
+        stream.push(data, stamp)
+        if k % 37 == 5:
+            stream.push(data, stamp)   # an exact duplicate
+        t += seconds
+        assert balanced(), (k, stream.counters)
+    c = stream.counters
+    assert c.samples > 0 and c.windows > 0 and c.duplicates and c.oversize and c.format_changes
+    assert set(c.discarded_samples) >= {'discontinuity', 'backwards', 'format_change', 'oversize'}
+    # windows overlap: windowed = one window per segment with windows plus a hop per further window
+    assert c.windowed_samples < c.windows * stream.window_samples

@@ -73,6 +73,10 @@ class DiagnosticsReport:
             'receive_gaps': str(c.receive_gaps),
             'format_changes': str(c.format_changes),
             'stream_resets': str(c.resets),
+            # model-rate samples: received = windowed + discarded + buffered (not yet in a window)
+            'received_samples': str(c.samples),
+            'windowed_samples': str(c.windowed_samples),
+            'buffered_samples': str(stream.unused_samples),
             # every buffered sample no window used, by the reason of the reset
             'discarded_samples': str(sum(c.discarded_samples.values())),
             **{f'discarded_samples_{reason}': str(n) for reason, n in sorted(c.discarded_samples.items())},

@@ -48,6 +48,13 @@ bursts) change nothing else.
 
 Every reset for one of these reasons (and for a format change) adds the buffered samples that no
 window used to ``counters.discarded_samples[reason]``.
+
+Sample accounting (model-rate samples, every segment and reason together): ``counters.samples``
+(what the resampler put into the buffer) = ``counters.windowed_samples`` (those inside at least
+one window) + ``sum(counters.discarded_samples.values())`` + :attr:`AudioStream.unused_samples`
+(buffered, not yet in a window: less than one window plus one hop).  Input-side losses come before
+this identity and have their own counters: exact duplicates and the cut part of an oversize
+message never reach the buffer, nor do the few samples the resampler holds back at a reset.
 """
 from __future__ import annotations
 
@@ -109,6 +116,9 @@ class StreamCounters:
     receive_gaps: int = 0
     format_changes: int = 0
     resets: int = 0
+    # model-rate samples put into the buffer (after resampling), and those of them inside at least one window
+    samples: int = 0
+    windowed_samples: int = 0
     # model-rate samples that were buffered but never became part of a window, by the reason of the reset
     discarded_samples: dict = field(default_factory=dict)
 
@@ -160,11 +170,16 @@ class AudioStream:
         self.sample_rate, self.channels, self.sample_format = new
         self.reset()
 
+    @property
+    def unused_samples(self) -> int:
+        """Model-rate samples of this segment in the buffer that no window has used yet."""
+        if getattr(self, '_buffer', None) is None:
+            return 0
+        return max(0, self._buffer_start + self._buffer.size - max(self._emitted_end, self._buffer_start))
+
     def _count_unused(self, reason: str) -> None:
         """Count the buffered samples that no window used as discarded for ``reason``."""
-        if getattr(self, '_buffer', None) is None:
-            return
-        unused = self._buffer_start + self._buffer.size - max(self._emitted_end, self._buffer_start)
+        unused = self.unused_samples
         if unused > 0:
             self.counters.discarded_samples[reason] = self.counters.discarded_samples.get(reason, 0) + unused
 
@@ -225,6 +240,7 @@ class AudioStream:
         c.frames_in += mono.size
         self._in_frames += mono.size
         out = self._resampler(mono)
+        c.samples += out.size
         if out.size:
             self._buffer = np.concatenate([self._buffer, out]) if self._buffer.size else out
         return self._collect(), events
@@ -284,7 +300,9 @@ class AudioStream:
             windows.append(Window(samples, self._time_of(self._next_start), self._window_index))
             self._window_index += 1
             self.counters.windows += 1
-            self._emitted_end = self._next_start + self.window_samples
+            end_of_window = self._next_start + self.window_samples
+            self.counters.windowed_samples += end_of_window - max(self._emitted_end, self._next_start)
+            self._emitted_end = end_of_window
             self._next_start += self.hop_samples
         # drop what no future window needs
         drop = self._next_start - self._buffer_start
