@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
+# Copyright 2026 degram_ros contributors
+# SPDX-License-Identifier: Apache-2.0
 """The Markdown report of tools/eval_speaker.sh: one row per evaluation JSON that the recipe wrote
-under OUTDIR (the embedding model, then the shipped speaker_id used as an embedding extractor), the
+under OUTDIR (the embedding model with AS-norm, the same weights scored by raw cosine, then the shipped
+speaker_id used as an embedding extractor), the
 calibration of each, and the cost per window at batch 1 on one thread (median of 20 runs after 3
 warm-up runs) of the voice-activity detector, the embedding model and the shipped sound_event
 classifier (measured once, kept in OUTDIR/cost.json).
@@ -54,7 +57,7 @@ def _median_ms(step) -> float:
 
 
 def measure_cost(model: Path) -> dict:
-    """ms per window at batch 1, one thread."""
+    """Milliseconds per window at batch 1, one thread."""
     import numpy as np
     import torch
 
@@ -77,11 +80,12 @@ def report(out: Path, model: Path | None) -> str:
              'enrolled | named, rotations | stranger FAR | non-speech windows named | passed voice gate |',
              '|---|---|---|---|---|---|---|---|---|---|---|']
     notes = []
-    for folder in (out, out / 'speaker_id'):
+    for folder in (out, out / 'cosine', out / 'speaker_id'):
         calibrated = folder / 'calibrated.pt'
         if not calibrated.is_file():
             continue
         name, meta = _model_info(calibrated)
+        name += ', AS-norm' if meta.speaker_cohort is not None else ', cosine'
         cal = meta.speaker_calibration
         notes.append(f"- {name}: calibrated on {cal.get('speakers')}: threshold {meta.speaker_threshold:.4f}, "
                      f"scale {meta.speaker_score_scale:.2f}; there stranger FAR {_pct(cal.get('far'))}, named "
