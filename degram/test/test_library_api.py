@@ -181,3 +181,18 @@ def test_onnx_export_of_a_speaker_embedding_model_keeps_what_the_node_reads(tmp_
     assert {k: runtime.metadata.get(k) for k in ('embedding_model', 'speaker_threshold', 'speaker_score_scale',
                                                  'min_speech_ratio')} == {
         'embedding_model': True, 'speaker_threshold': 0.6, 'speaker_score_scale': 12.0, 'min_speech_ratio': 0.3}
+
+
+def test_onnx_export_keeps_the_as_norm_cohort(tmp_path):
+    pytest.importorskip('onnxruntime')
+    from degram.export import export_onnx
+    from degram.speaker import speaker_scoring
+
+    model = degram.build_model('spectrogram', 'resnet18', num_classes=3, width=8, head='cosine')
+    cohort = np.random.default_rng(0).normal(size=(5, 64)).round(4).tolist()
+    path = degram.save_checkpoint(model, tmp_path / 'emb.pt', labels=['a', 'b', 'c'], task='speaker_id',
+                                  embedding_model=True, speaker_threshold=3.2, speaker_score_scale=2.0,
+                                  speaker_cohort=cohort)
+    runtime = degram.load_model(export_onnx(degram.load_checkpoint(path), tmp_path / 'emb.onnx'))
+    threshold, scale, normaliser = speaker_scoring(runtime)
+    assert (threshold, scale) == (3.2, 2.0) and normaliser is not None and normaliser.cohort.shape == (5, 64)
