@@ -225,4 +225,27 @@ def test_listener_sees_each_batch_and_embedded_windows_teach(tiny_model, tmp_pat
     database = SoundDatabase(tmp_path / 's.json', *model_fingerprint(predictor))
     report = teach(predictor, database, 'hum', [Embedded(seen[0][1], 2.0)], background)
     assert report.windows == len(windows) and report.seconds == 2.0
-    np.testing.assert_allclose(database.get('hum').prototypes[0], unit(seen[0][1].sum(axis=0)), atol=1e-5)
+    np.testing.assert_allclose(database.center, background.center(), atol=1e-6)       # set by the first teaching
+    expected = unit(unit(seen[0][1] - background.center()).sum(axis=0))
+    np.testing.assert_allclose(database.get('hum').prototypes[0], expected, atol=1e-5)
+    with pytest.raises(ValueError, match='cannot change'):
+        database.set_center(np.zeros(len(expected)))
+
+
+def test_center_round_trip_and_matcher_compare_around_it(tmp_path):
+    path = tmp_path / 'sounds.json'
+    database = SoundDatabase.open(path, 'm', SHA)
+    database.set_center([1.0, 1.0, 0.0])
+    database.put('x', unit([1.0, 0.0, 0.0]), 0.9, 10.0, 1, 1)
+    database.save()
+    again = SoundDatabase.open(path, 'm', SHA)
+    np.testing.assert_array_equal(again.center, np.float32([1.0, 1.0, 0.0]))
+    matcher = SoundMatcher.of(again)
+    # (2, 1, 0) - centre = (1, 0, 0): cosine 1 to the prototype although the raw cosine is 0.89
+    assert matcher.cosines([[2.0, 1.0, 0.0]])[0, 0] == pytest.approx(1.0)
+    np.testing.assert_allclose(again.transform([[2.0, 1.0, 0.0]]), [[1.0, 0.0, 0.0]])
+    document = json.loads(path.read_text())
+    document['center'] = [1.0, 'x', 0.0]
+    path.write_text(json.dumps(document))
+    with pytest.raises(SoundDatabaseError):
+        SoundDatabase.open(path, 'm', SHA)

@@ -42,6 +42,8 @@ CORPUS_SOURCES = {
     'noise': ['speech_commands_noise/doing_the_dishes.flac', 'speech_commands_noise/exercise_bike.flac',
               'speech_commands_noise/white_noise.flac'],
 }
+#: the kinds whose mean is the centre (silence: a corner of the space nothing else is near)
+CENTER_KINDS = ('speech', 'noise', 'known', 'user')
 FILES_PER_SOURCE = 24        # recordings drawn (fixed seed) per glob
 WINDOWS_PER_RECORDING = 8    # at most, evenly spread
 KNOWN_CLIPS_PER_CLASS = 3    # ESC-50 folds 1-3 clips of each of the model's ESC-50 classes
@@ -112,6 +114,13 @@ class Background:
     embeddings: np.ndarray
     kinds: np.ndarray
     sources: list
+
+    def center(self) -> np.ndarray:
+        """(D,) float32: the mean embedding of the speech, noise, known and user windows (of all
+        windows when there are none of those): what a sound database centres embeddings on."""
+        chosen = np.isin(self.kinds, CENTER_KINDS)
+        rows = self.embeddings[chosen] if chosen.any() else self.embeddings
+        return rows.astype(np.float64).mean(axis=0).astype(np.float32)
 
     def counts(self) -> dict:
         """Windows per kind."""

@@ -8,6 +8,7 @@ File format (UTF-8 JSON, written atomically; the previous version is kept as ``P
     {"format": "degram.sounds", "format_version": 1,
      "model": {"name": "sound_event", "sha256": "<64 hex digits>"},
      "dimension": 512,                       # D; null while nothing is taught
+     "center": [D floats] | null,            # subtracted from every embedding before normalising
      "sounds": {"doorbell": {"prototypes": [[D floats], ...],   # P ≥ 1 unit vectors
                              "threshold": 0.83,                 # cosine at which it is detected
                              "scale": 40.0,                     # score = sigmoid(scale · (cosine - threshold))
@@ -15,7 +16,10 @@ File format (UTF-8 JSON, written atomically; the previous version is kept as ``P
                              "calibration": {...},              # what the threshold was set against
                              "taught": "2025-01-31T12:00:00Z", "updated": "2025-01-31T12:00:00Z"}}}
 
-A window's cosine to a sound is its largest cosine to the sound's prototypes. Floats are written
+A window's embedding ``e`` is compared as ``unit(e - center)`` (:meth:`SoundDatabase.transform`;
+``center`` is the mean embedding of the background, set by the first teaching and kept, so that
+the cosines do not all sit near 1 in the positive orthant of the model's last ReLU); its cosine to
+a sound is its largest cosine to the sound's prototypes (which live in that centred space). Floats are written
 as the shortest decimal that reads back as the same float32. Opening a database for another model,
 or a damaged file, raises :class:`SoundDatabaseError`; nothing is replaced by a silent empty
 database. All methods hold one lock (a ROS service thread may teach while another thread detects).
@@ -85,7 +89,8 @@ class TaughtSound:
     updated: str
 
     def cosines(self, embeddings: np.ndarray) -> np.ndarray:
-        """(N, D) unit embeddings → (N,) largest cosine to a prototype."""
+        """(N, D) embeddings, already transformed (:meth:`SoundDatabase.transform`) → (N,) largest
+        cosine to a prototype."""
         return (np.atleast_2d(embeddings) @ self.prototypes.T).max(axis=1)
 
 
@@ -111,6 +116,7 @@ class SoundDatabase:
         self.model_name = str(model_name)
         self.model_sha256 = str(model_sha256)
         self.dimension: int | None = None
+        self.center: np.ndarray | None = None   # (D,) float32, see the module docstring
         self._sounds: dict[str, TaughtSound] = {}
         self._lock = threading.RLock()
         self._save_lock = threading.Lock()
@@ -170,6 +176,16 @@ class SoundDatabase:
             raise self._damaged("no 'sounds' object or no valid 'dimension'")
         if sounds and dimension is None:
             raise self._damaged("sounds but no 'dimension'")
+        center = data.get('center')
+        if center is not None:
+            try:
+                center = np.asarray(center, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise self._damaged("'center' is not a list of numbers") from None
+            if center.ndim != 1 or not np.isfinite(center).all() or (dimension is not None and
+                                                                      center.size != dimension):
+                raise self._damaged("'center' is not a finite vector of the database's dimension")
+            center = center.astype(np.float32)
         entries = {}
         for name, entry in sounds.items():
             try:
@@ -195,7 +211,7 @@ class SoundDatabase:
             except (ValueError, TypeError, KeyError) as exc:
                 raise self._damaged(f'sound {name!r}: {type(exc).__name__}: {exc}') from None
         with self._lock:
-            self.dimension, self._sounds = dimension, entries
+            self.dimension, self._sounds, self.center = dimension, entries, center
             self.version += 1
         return model['name'], model['sha256']
 
@@ -222,6 +238,31 @@ class SoundDatabase:
             self.dimension = rows.shape[1]
             self.version += 1
             return sound
+
+    def set_center(self, center) -> None:
+        """Set the centre embeddings are compared around (D,) finite; only while nothing is
+        taught (the prototypes live in the centred space), else ValueError."""
+        vector = np.asarray(center, dtype=np.float64).reshape(-1)
+        if vector.size == 0 or not np.isfinite(vector).all():
+            raise ValueError('the centre must be a finite, non-empty vector')
+        with self._lock:
+            if self._sounds:
+                raise ValueError('the centre cannot change while sounds are taught')
+            if self.dimension is not None and vector.size != self.dimension:
+                raise ValueError(f'centre of dimension {vector.size}, the database holds {self.dimension}')
+            self.center = vector.astype(np.float32)
+            self.dimension = vector.size
+            self.version += 1
+
+    def transform(self, embeddings) -> np.ndarray:
+        """(N, D) or (D,) embeddings → (N, D) float64 ``unit(e - center)`` (just ``unit(e)``
+        without a centre): the space prototypes and cosines live in."""
+        rows = np.atleast_2d(np.asarray(embeddings, dtype=np.float64))
+        with self._lock:
+            center = self.center
+        if center is not None:
+            rows = rows - center.astype(np.float64)[None, :]
+        return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
 
     def remove(self, name: str) -> bool:
         """Forget ``name``; False when it was not taught."""
@@ -259,14 +300,15 @@ class SoundDatabase:
     # ----------------------------------------------------------------- saving
     def _document(self) -> dict:
         with self._lock:
-            entries, dimension = dict(self._sounds), self.dimension
+            entries, dimension, center = dict(self._sounds), self.dimension, self.center
         sounds = {name: {'prototypes': [[float(str(x)) for x in row] for row in s.prototypes],
                          'threshold': float(s.threshold), 'scale': float(s.scale), 'count': s.count,
                          'clips': s.clips, 'calibration': s.calibration, 'taught': s.taught, 'updated': s.updated}
                   for name, s in sorted(entries.items())}
         return {'format': FORMAT, 'format_version': FORMAT_VERSION,
                 'model': {'name': self.model_name, 'sha256': self.model_sha256},
-                'dimension': dimension, 'sounds': sounds}
+                'dimension': dimension,
+                'center': None if center is None else [float(str(x)) for x in center], 'sounds': sounds}
 
     def save(self) -> Path:
         """Write the file atomically (temporary file, fsync, rename); the version it replaces is

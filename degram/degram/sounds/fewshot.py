@@ -38,6 +38,7 @@ from ..events.detector import level_db
 from .background import Background
 from .database import SoundDatabase
 from .embedding import cut, gate_db, loud_windows, window_embeddings
+from .matcher import SoundMatcher
 from .teach import teach
 
 __all__ = ['EVAL_SOURCES', 'TARGETS', 'evaluate_few_shot', 'held_out_classes']
@@ -110,11 +111,11 @@ def _sample_files(root: Path, globs, rng, limit: int) -> list[str]:
     return files
 
 
-def _detected(sounds, embeddings) -> np.ndarray:
+def _detected(matcher, embeddings) -> np.ndarray:
     """(M, D) windows → (M, K) bool: each taught sound at or above its threshold."""
     if not len(embeddings):
-        return np.zeros((0, len(sounds)), bool)
-    return np.stack([s.cosines(embeddings) >= s.threshold for s in sounds], axis=1)
+        return np.zeros((0, len(matcher)), bool)
+    return matcher.detections(embeddings)
 
 
 def _accuracy(clips: dict, classes: list[str], ways: int, shots: int, queries: int, episodes: int, rng) -> float:
@@ -181,15 +182,17 @@ def evaluate_few_shot(predictor, classes=None, data_root=None, *, episodes: int 
     from .embedding import window_and_hop
 
     result['window_length'], result['hop_length'] = window_and_hop(predictor)
+    if background is None:
+        background = Background.build(predictor, corpus=True, data_root=root, known_labels=known)
+    say(f'background: {background.counts()}')
+    centre = background.center().astype(np.float64)   # the space teach() compares in
+    centred = {c: [_unit(e - centre) for e in v] for c, v in clips.items()}
     for n in ways:
         if n > len(classes):
             continue
         for k in shots:
-            result['accuracy'][f'{n}way_{k}shot'] = round(_accuracy(clips, classes, n, k, queries, episodes, rng), 4)
-
-    if background is None:
-        background = Background.build(predictor, corpus=True, data_root=root, known_labels=known)
-    say(f'background: {background.counts()}')
+            result['accuracy'][f'{n}way_{k}shot'] = round(_accuracy(centred, classes, n, k, queries, episodes, rng),
+                                                           4)
     negatives = {kind: _all_windows(predictor, _sample_files(root, globs, np.random.default_rng(seed), files_per_glob))
                  for kind, globs in EVAL_SOURCES.items()}
     from ..evaluation.windows import silence_recordings
@@ -216,19 +219,20 @@ def evaluate_few_shot(predictor, classes=None, data_root=None, *, episodes: int 
             if draw == 0:
                 teach_seconds.append(time.perf_counter() - begin)
         sounds = database.sounds()
+        matcher = SoundMatcher.of(database)
         names = [s.name.removeprefix('taught:') for s in sounds]
         thresholds += [s.threshold for s in sounds]
 
         for j, c in enumerate(names):
             for i in held[c]:
-                found = _detected(sounds, clips[c][i])
+                found = _detected(matcher, clips[c][i])
                 hits += int(found[:, j].sum())
                 per_class[c][0] += int(found[:, j].sum())
                 per_class[c][1] += len(found)
                 total += len(found)
                 other_hits += int(np.delete(found, j, axis=1).any(axis=1).sum())
         for kind, embeddings in negatives.items():
-            found = _detected(sounds, embeddings)
+            found = _detected(matcher, embeddings)
             false[kind][0] += int(found.any(axis=1).sum()) if len(found) else 0
             false[kind][1] += len(found)
     result['detection'] = {

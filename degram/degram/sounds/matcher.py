@@ -34,32 +34,38 @@ class SoundMatcher:
     thresholds: np.ndarray
     scales: np.ndarray
     version: int = 0
+    center: np.ndarray | None = None   # (D,): embeddings are compared as unit(e - center)
 
     @classmethod
     def of(cls, database) -> SoundMatcher:
         """The sounds of a :class:`~degram.sounds.SoundDatabase` now."""
         sounds = database.sounds() if database is not None else []
         dimension = (database.dimension or 0) if database is not None else 0
+        center = None if database is None or database.center is None else database.center.copy()
         if not sounds:
             return cls((), np.zeros((0, dimension), np.float32), np.zeros(0, np.int64), np.zeros(0), np.zeros(0),
-                       getattr(database, 'version', 0))
+                       getattr(database, 'version', 0), center)
         return cls(tuple(s.name for s in sounds), np.concatenate([s.prototypes for s in sounds]).astype(np.float32),
                    np.concatenate([np.full(len(s.prototypes), k) for k, s in enumerate(sounds)]).astype(np.int64),
                    np.array([s.threshold for s in sounds]), np.array([s.scale for s in sounds]),
-                   database.version)
+                   database.version, center)
 
     def __len__(self) -> int:
         return len(self.names)
 
     def cosines(self, embeddings) -> np.ndarray:
-        """(N, D) L2-normalised embeddings → (N, K): each sound's largest cosine to its prototypes."""
-        rows = np.atleast_2d(np.asarray(embeddings, dtype=np.float32))
+        """(N, D) embeddings → (N, K): each sound's largest cosine to its prototypes (the rows are
+        compared as ``unit(e - center)``)."""
+        rows = np.atleast_2d(np.asarray(embeddings, dtype=np.float64))
         out = np.full((rows.shape[0], len(self.names)), -1.0)
         if len(self.names) and rows.shape[0]:
             if rows.shape[1] != self.prototypes.shape[1]:
                 raise ValueError(f'embeddings of dimension {rows.shape[1]}, the taught sounds have '
                                  f'{self.prototypes.shape[1]}')
-            all_cos = (rows @ self.prototypes.T).astype(np.float64)
+            if self.center is not None:
+                rows = rows - self.center.astype(np.float64)[None, :]
+            rows = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+            all_cos = rows @ self.prototypes.astype(np.float64).T
             for k in range(len(self.names)):
                 out[:, k] = all_cos[:, self.owner == k].max(axis=1)
         return out

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .background import Background
 from .database import SoundDatabase, TaughtSound, check_sound_name
 from .embedding import sound_embeddings
 
@@ -127,11 +128,13 @@ def _embeddings_of(predictor, recording):
 
 
 def teach(predictor, database: SoundDatabase, name: str, recordings, background, prototypes: int = 1,
-          replace: bool = False, max_false_rate: dict | None = None) -> TeachReport:
+          replace: bool = False, max_false_rate: dict | None = None, center: bool = True) -> TeachReport:
     """Teach ``name`` from ``recordings`` (file paths, ``(waveform (L,), rate)`` pairs or
     :class:`Embedded` windows): their
     loud windows' embeddings become ``prototypes`` prototypes (merged with what ``name`` already has
     unless ``replace``), calibrated against ``background``. The database is changed, not saved.
+    ``center``: the first teaching of a database sets its centre to the background's
+    (:meth:`Background.center`); embeddings are then compared as ``unit(e - center)``.
 
     Raises ValueError for a bad or built-in name, no recordings, or recordings without a window
     above the level gate."""
@@ -144,9 +147,12 @@ def teach(predictor, database: SoundDatabase, name: str, recordings, background,
         rows, length = _embeddings_of(predictor, recording)
         seconds += length
         if len(rows):
-            per_clip.append(rows.astype(np.float64))
+            per_clip.append(rows)
     if not per_clip:
         raise ValueError(f'nothing to teach {name!r} from: every recording is silent (below the level gate)')
+    if center and database.center is None and len(database) == 0:
+        database.set_center(background.center())
+    per_clip = [database.transform(rows) for rows in per_clip]
     previous = None if replace or name not in database else database.get(name)
     extra_points = np.zeros((0, per_clip[0].shape[1]))
     extra_weights = np.zeros(0)
@@ -169,7 +175,8 @@ def teach(predictor, database: SoundDatabase, name: str, recordings, background,
                 continue
             held_out.append((clip @ fit(others).astype(np.float64).T).max(axis=1))
     own = [(clip @ protos.astype(np.float64).T).max(axis=1) for clip in per_clip]
-    threshold, scale, calibration = calibrate(protos, background, own, max_false_rate, held_out=held_out)
+    centred = Background(database.transform(background.embeddings), background.kinds, background.sources)
+    threshold, scale, calibration = calibrate(protos, centred, own, max_false_rate, held_out=held_out)
     windows = sum(len(c) for c in per_clip)
     count = windows + (previous.count if previous else 0)
     clips = len(per_clip) + (previous.clips if previous else 0)
