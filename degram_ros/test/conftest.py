@@ -9,6 +9,8 @@ and say how to build them (``bash tools/test.sh`` builds and sources everything)
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +20,14 @@ os.environ['ROS_DOMAIN_ID'] = str(1 + os.getpid() % 100)
 os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')   # Iron and newer
 if os.environ.get('ROS_DISTRO', '') in ('humble', 'foxy', 'galactic'):
     os.environ.setdefault('ROS_LOCALHOST_ONLY', '1')                     # Humble
+
+# DEGRAM_TEST_INFERENCE_DELAY_MS=150: inference slowed by that much per batch, in this process and
+# in every process the tests start (slow_site/slow_inference.py; never read by the product)
+if os.environ.get('DEGRAM_TEST_INFERENCE_DELAY_MS'):
+    _SLOW_SITE = str(Path(__file__).resolve().parent / 'slow_site')
+    sys.path.insert(0, _SLOW_SITE)
+    os.environ['PYTHONPATH'] = os.pathsep.join(p for p in (_SLOW_SITE, os.environ.get('PYTHONPATH')) if p)
+    import slow_inference  # noqa: E402,F401
 
 try:
     import rclpy  # noqa: F401
