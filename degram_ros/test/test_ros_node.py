@@ -255,6 +255,9 @@ def test_bad_input_is_counted_and_good_input_still_served(ros, checkpoints):
         assert int(values[key]) >= 1, key
     assert int(values['discarded_samples']) == sum(int(v) for k, v in values.items()
                                                    if k.startswith('discarded_samples_'))
+    # every received sample is in a window, discarded by a reset, or waiting for its window
+    assert int(values['received_samples']) == (int(values['windowed_samples']) + int(values['discarded_samples'])
+                                               + int(values['buffered_samples'])) > 0
     for key in ('input_rate_hz', 'windows_dropped', 'windows_late', 'inference_latency_mean_ms',
                 'inference_latency_p95_ms', 'device', 'model'):
         assert key in values
