@@ -93,11 +93,12 @@ def test_sound_event_hears_through_a_7khz_codec_as_well_as_full_band():
 
 def test_speaker_embedding_names_enrolled_held_out_speakers_and_rejects_a_stranger():
     from degram.data.corpora.voices import development_speakers
-    from degram.speaker import SpeakerDatabase, enrollment_embeddings, identify, score_threshold
+    from degram.speaker import SpeakerDatabase, enrollment_embeddings, identify, speaker_scoring
 
     predictor = degram_model('speaker_embedding')
     assert predictor.metadata['embedding_model'] and predictor.metadata['min_speech_ratio'] == 0.3
-    threshold, scale = score_threshold(predictor)
+    threshold, scale, normaliser = speaker_scoring(predictor)          # AS-norm against the shipped cohort
+    assert normaliser is not None and normaliser.cohort.shape == (196, 256)
     database = SpeakerDatabase(Path('unused.db'), 'speaker_embedding', 'x' * 64)
     people = development_speakers(DATA)[-6:]                                # dev-b: never calibrated on
     clips = {s: sorted((DATA / 'speechocean762' / 'audio' / s).glob('*.ogg')) for s in people}
@@ -106,7 +107,8 @@ def test_speaker_embedding_names_enrolled_held_out_speakers_and_rejects_a_strang
         database.enroll(speaker, np.concatenate([enrollment_embeddings(predictor, w, 16000) for w in waves]))
 
     def who(clip) -> str:
-        return identify(predictor.embed(load_audio(clip, 16000)[0], 16000), database, threshold, scale).speaker
+        embedding = predictor.embed(load_audio(clip, 16000)[0], 16000)
+        return identify(embedding, database, threshold, scale, normaliser=normaliser).speaker
 
     assert sum(who(clips[s][5]) == s for s in people[:5]) >= SPEAKERS_NAMED_MIN       # their 6th utterance
     assert sum(who(c) == 'unknown' for c in clips[people[5]][:4]) >= 3               # a stranger

@@ -73,6 +73,9 @@ def identify(embedding: np.ndarray, database, threshold: float, scale: float = D
         raise ValueError(f'scale must be a positive number, got {scale}')
     if not math.isfinite(threshold):
         raise ValueError(f'threshold must be finite, got {threshold}')
+    if normaliser is None and not -1.0 <= threshold <= 1.0:
+        raise ValueError(f'threshold {threshold} is not a cosine score in [-1, 1]: a model with a speaker_cohort '
+                         f'scores in AS-norm units; take threshold, scale and normaliser from speaker_scoring(model)')
     query = unit(embedding)
     names, matrix = database.matrix()
     if not names:
