@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from degram_ros.stream_requests import StreamRequestServices
+
 SOUND_DB = 'sound_db'
 DEFAULT_SECONDS = 5.0
 BACKGROUND_WAIT_S = 600.0
@@ -67,7 +69,7 @@ class _StreamCollection:
         return np.stack(self.embeddings)[keep]
 
 
-class SoundTeaching:
+class SoundTeaching(StreamRequestServices):
     """Made by configure when ``sound_db`` is set and the model is a sound-event one: opens the
     database (:class:`~degram_ros.parameters.StartupError` on a damaged file or one of another
     model) and puts the taught sounds after the model's classes (``model.predictor``,
@@ -83,10 +85,8 @@ class SoundTeaching:
             self.database = SoundDatabase.open(self.path, *model_fingerprint(self.base), create=True)
         except SoundDatabaseError as exc:
             raise StartupError(f'invalid parameter sound_db: {exc}') from None
-        self._lock = threading.Lock()
-        self._pending: _StreamCollection | None = None
-        self._node = self._analysis_lock = self._changed = None
-        self.services: list = []
+        super().__init__()          # _lock, _pending (a _StreamCollection in flight), _node, services
+        self._analysis_lock = self._changed = None
         self._extend()
         self._background = None
         self._background_error: Exception | None = None
@@ -127,20 +127,7 @@ class SoundTeaching:
                          node.create_service(ListSounds, '~/list_sounds', self._list, callback_group=group)]
 
     def deactivate(self) -> None:
-        with self._lock:
-            pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.cancelled = True
-            pending.done.set()
-        for service in self.services:
-            self._node.destroy_service(service)
-        self.services = []
-
-    @property
-    def listening(self) -> bool:
-        """Whether a stream teaching is collecting windows now."""
-        with self._lock:
-            return self._pending is not None
+        self.release_services()
 
     # ------------------------------------------------------------ the inference thread
     def _on_batch(self, windows: np.ndarray, embeddings: np.ndarray) -> None:

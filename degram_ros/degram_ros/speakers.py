@@ -21,6 +21,7 @@ import numpy as np
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 
 from degram.inference.metadata import ModelMetadata
+from degram_ros.stream_requests import StreamRequestServices
 
 DEFAULT_SECONDS, DEFAULT_TIMEOUT = 5.0, 60.0
 
@@ -43,7 +44,7 @@ class StreamEnrolment:
             self.done.set()
 
 
-class SpeakerServices:
+class SpeakerServices(StreamRequestServices):
     """Made by activate (with the node's database, predictor and voice detector), destroyed by
     deactivate."""
 
@@ -51,22 +52,15 @@ class SpeakerServices:
                  first_stream: str = ''):
         from degram_msgs.srv import Enroll, Forget, ListSpeakers
 
+        super().__init__()          # _lock, _pending (a StreamEnrolment in flight), services
         self._node, self._predictor, self.database, self._vad = node, predictor, database, vad
         self._changed = changed     # re-publishes ModelInfo (its labels are the people enrolled)
         self._first_stream = first_stream
         self._hop, self._window = hop_length, window_length
-        self._lock = threading.Lock()
-        self._pending: StreamEnrolment | None = None
         group = MutuallyExclusiveCallbackGroup()
         self.services = [node.create_service(Enroll, '~/enroll', self._enroll, callback_group=group),
                          node.create_service(Forget, '~/forget', self._forget, callback_group=group),
                          node.create_service(ListSpeakers, '~/list_speakers', self._list, callback_group=group)]
-
-    @property
-    def listening(self) -> bool:
-        """Whether a stream enrolment is collecting speech now."""
-        with self._lock:
-            return self._pending is not None
 
     # ------------------------------------------------------------ the inference thread
     def on_window(self, embedding, speech_ratio: float, stream: str = '') -> None:
@@ -157,13 +151,7 @@ class SpeakerServices:
         return response
 
     def destroy(self) -> None:
-        with self._lock:
-            pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.cancelled = True
-            pending.done.set()
-        for service in self.services:
-            self._node.destroy_service(service)
+        self.release_services()
 
 
 def default_database_path() -> Path:

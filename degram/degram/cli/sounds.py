@@ -21,22 +21,12 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     import json
 
-    from ..sounds import SoundDatabase, SoundDatabaseError
-    from .speaker_common import fail
+    from ..sounds import SoundDatabase
+    from .speaker_common import read_and_remove
 
-    try:
-        database = SoundDatabase.read(args.db)
-    except SoundDatabaseError as exc:
-        return fail(args, exc)
-    if args.remove is not None:
-        if not database.remove(args.remove):
-            return fail(args, f"{args.db}: no sound named '{args.remove}' (taught: "
-                        f"{', '.join(database.names()) or 'none'})")
-        try:
-            database.save()
-        except OSError as exc:
-            return fail(args, f'{args.db}: cannot save ({exc})')
-        print(f"removed '{args.remove}' from {args.db}")
+    database = read_and_remove(args, SoundDatabase)
+    if isinstance(database, int):
+        return database
     rows = [{'name': s.name, 'windows': s.count, 'clips': s.clips, 'prototypes': len(s.prototypes),
              'threshold': s.threshold, 'taught': s.taught, 'updated': s.updated,
              'expected_recall': s.calibration.get('expected_recall')} for s in database.sounds()]

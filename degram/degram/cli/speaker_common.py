@@ -40,6 +40,27 @@ def fail(args, message) -> int:
     return EXIT_ERROR
 
 
+def read_and_remove(args, database_class):
+    """``degram speakers`` / ``degram sounds``: the database at ``args.db`` whatever model made it,
+    after removing ``args.remove`` (and saving) when given. Returns the database, or the exit
+    status (an int) after printing the error."""
+    try:
+        database = database_class.read(args.db)
+    except database_class.Error as exc:
+        return fail(args, exc)
+    if args.remove is None:
+        return database
+    if not database.remove(args.remove):
+        return fail(args, f"{args.db}: no {database_class.NOUN} named '{args.remove}' ({database_class.VERB}: "
+                    f"{', '.join(database.names()) or 'none'})")
+    try:
+        database.save()
+    except OSError as exc:
+        return fail(args, f'{args.db}: cannot save ({exc})')
+    print(f"removed '{args.remove}' from {args.db}")
+    return database
+
+
 def check_windows(args) -> None:
     if not (args.window > 0 and args.hop > 0):
         raise ValueError(f'--window and --hop must be positive, got {args.window} and {args.hop}')

@@ -22,22 +22,12 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     import json
 
-    from ..speaker import SpeakerDatabase, SpeakerDatabaseError
-    from .speaker_common import fail
+    from ..speaker import SpeakerDatabase
+    from .speaker_common import read_and_remove
 
-    try:
-        database = SpeakerDatabase.read(args.db)
-    except SpeakerDatabaseError as exc:
-        return fail(args, exc)
-    if args.remove is not None:
-        if not database.remove(args.remove):
-            return fail(args, f"{args.db}: no speaker named '{args.remove}' (enrolled: "
-                        f"{', '.join(database.names()) or 'none'})")
-        try:
-            database.save()
-        except OSError as exc:
-            return fail(args, f'{args.db}: cannot save ({exc})')
-        print(f"removed '{args.remove}' from {args.db}")
+    database = read_and_remove(args, SpeakerDatabase)
+    if isinstance(database, int):
+        return database
     rows = [dict(name=name, **database.info(name)) for name in database.names()]
     model = {'name': database.model_name, 'sha256': database.model_sha256}
     if args.json:

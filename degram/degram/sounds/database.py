@@ -26,17 +26,14 @@ database. All methods hold one lock (a ROS service thread may teach while anothe
 """
 from __future__ import annotations
 
-import json
 import math
-import threading
 import time
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from ..atomic import atomic_copy, atomic_write
+from ..model_file import ModelBoundFile
 
 __all__ = ['FORMAT', 'FORMAT_VERSION', 'MAX_NAME_LENGTH', 'SoundDatabase', 'SoundDatabaseError', 'TaughtSound',
            'check_sound_name']
@@ -108,74 +105,23 @@ def _unit_rows(value, dimension: int | None, what: str) -> np.ndarray:
     return rows / norms[:, None]
 
 
-class SoundDatabase:
-    """Taught sounds of one model; see the module docstring for the file."""
+class SoundDatabase(ModelBoundFile):
+    """Taught sounds of one model; see the module docstring for the file (opening, checking and
+    saving: :class:`degram.model_file.ModelBoundFile`)."""
 
-    def __init__(self, path: str | Path, model_name: str, model_sha256: str):
-        self.path = Path(path)
-        self.model_name = str(model_name)
-        self.model_sha256 = str(model_sha256)
-        self.dimension: int | None = None
+    FORMAT, FORMAT_VERSION = FORMAT, FORMAT_VERSION
+    ITEMS, NOUN, VERB, ACTION = 'sounds', 'sound', 'taught', 'teach'
+    FIRST_HINT = 'teach a sound first: degram teach --db {path} --name NAME FILE...'
+    Error = SoundDatabaseError
+
+    def __init__(self, path, model_name: str, model_sha256: str):
+        super().__init__(path, model_name, model_sha256)
         self.center: np.ndarray | None = None   # (D,) float32, see the module docstring
         self._sounds: dict[str, TaughtSound] = {}
-        self._lock = threading.RLock()
-        self._save_lock = threading.Lock()
         self.version = 0   # bumped on every change (a node re-publishes its labels when it moves)
 
-    # ----------------------------------------------------------------- opening
-    @classmethod
-    def open(cls, path: str | Path, model_name: str, model_sha256: str, create: bool = True) -> SoundDatabase:
-        """The database at ``path`` for the model (``name``, ``sha256``). A missing file gives an
-        empty database with ``create`` (nothing is written until :meth:`save`), else an error."""
-        database = cls(path, model_name, model_sha256)
-        if not database.path.exists():
-            if create:
-                return database
-            raise SoundDatabaseError(f'{database.path}: no such sound database (teach a sound first: '
-                                     f'degram teach --db {database.path} --name NAME FILE...)')
-        stored_name, stored_sha = database._load()
-        if (stored_name, stored_sha) != (database.model_name, database.model_sha256):
-            raise SoundDatabaseError(
-                f"{database.path}: the sounds were taught with model '{stored_name}' (sha256 {stored_sha[:12]}…) "
-                f"but the model in use is '{database.model_name}' (sha256 {database.model_sha256[:12]}…); their "
-                f'embeddings are not comparable: teach the sounds again with this model, or use the database\'s model')
-        return database
-
-    @classmethod
-    def read(cls, path: str | Path) -> SoundDatabase:
-        """An existing database whatever model made it (to list or remove sounds)."""
-        database = cls(path, '', '')
-        if not database.path.exists():
-            raise SoundDatabaseError(f'{database.path}: no such sound database')
-        database.model_name, database.model_sha256 = database._load()
-        return database
-
-    def _damaged(self, reason: str) -> SoundDatabaseError:
-        backup = self.path.with_name(self.path.name + '.bak')
-        hint = (f'; the previous version is kept in {backup} (copy it over {self.path.name} to restore it)'
-                if backup.is_file() else f'; there is no backup ({backup.name})')
-        return SoundDatabaseError(f'{self.path}: not a readable sound database ({reason}){hint}')
-
-    def _load(self) -> tuple[str, str]:
-        try:
-            data = json.loads(self.path.read_text(encoding='utf-8'))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise self._damaged(f'{type(exc).__name__}: {exc}') from None
-        if not isinstance(data, dict) or data.get('format') != FORMAT:
-            raise self._damaged(f"no 'format': '{FORMAT}'")
-        version = data.get('format_version')
-        if type(version) is not int or version < 1:
-            raise self._damaged('no valid format_version')
-        if version > FORMAT_VERSION:
-            raise SoundDatabaseError(f'{self.path}: sound database format version {version} is newer than this '
-                                     f'degram reads ({FORMAT_VERSION}); upgrade degram')
-        model, sounds, dimension = data.get('model'), data.get('sounds'), data.get('dimension')
-        if not isinstance(model, dict) or not all(isinstance(model.get(k), str) for k in ('name', 'sha256')):
-            raise self._damaged("no 'model' with 'name' and 'sha256'")
-        if not isinstance(sounds, dict) or not (dimension is None or type(dimension) is int and dimension > 0):
-            raise self._damaged("no 'sounds' object or no valid 'dimension'")
-        if sounds and dimension is None:
-            raise self._damaged("sounds but no 'dimension'")
+    # ----------------------------------------------------------------- the file's entries
+    def _parse_extra(self, data: dict, dimension: int | None) -> dict:
         center = data.get('center')
         if center is not None:
             try:
@@ -186,34 +132,42 @@ class SoundDatabase:
                                                                       center.size != dimension):
                 raise self._damaged("'center' is not a finite vector of the database's dimension")
             center = center.astype(np.float32)
-        entries = {}
-        for name, entry in sounds.items():
-            try:
-                check_sound_name(name)
-                prototypes = _unit_rows(entry['prototypes'], dimension, 'prototypes')
-                if np.ndim(entry['prototypes']) != 2:
-                    raise ValueError('prototypes is not a list of vectors')
-                if not all(abs(float(n) - 1.0) < 1e-3 for n in np.linalg.norm(np.asarray(
-                        entry['prototypes'], dtype=np.float64), axis=1)):
-                    raise ValueError('a prototype is not L2-normalised')
-                threshold, scale = float(entry['threshold']), float(entry['scale'])
-                if not (-1.0 <= threshold <= 1.0 and math.isfinite(scale) and scale > 0):
-                    raise ValueError(f'threshold {threshold} or scale {scale} out of range')
-                count, clips = entry['count'], entry['clips']
-                if type(count) is not int or count < 1 or type(clips) is not int or clips < 1:
-                    raise ValueError('count and clips must be positive integers')
-                calibration = entry.get('calibration', {})
-                if not isinstance(calibration, dict):
-                    raise ValueError('calibration is not an object')
-                entries[name] = TaughtSound(name, prototypes.astype(np.float32), threshold, scale, count, clips,
-                                            calibration, str(entry['taught']), str(entry.get('updated',
-                                                                                           entry['taught'])))
-            except (ValueError, TypeError, KeyError) as exc:
-                raise self._damaged(f'sound {name!r}: {type(exc).__name__}: {exc}') from None
-        with self._lock:
-            self.dimension, self._sounds, self.center = dimension, entries, center
-            self.version += 1
-        return model['name'], model['sha256']
+        return {'center': center}
+
+    def _parse_entry(self, name: str, entry, dimension: int | None) -> TaughtSound:
+        check_sound_name(name)
+        prototypes = _unit_rows(entry['prototypes'], dimension, 'prototypes')
+        if np.ndim(entry['prototypes']) != 2:
+            raise ValueError('prototypes is not a list of vectors')
+        if not all(abs(float(n) - 1.0) < 1e-3 for n in np.linalg.norm(np.asarray(
+                entry['prototypes'], dtype=np.float64), axis=1)):
+            raise ValueError('a prototype is not L2-normalised')
+        threshold, scale = float(entry['threshold']), float(entry['scale'])
+        if not (-1.0 <= threshold <= 1.0 and math.isfinite(scale) and scale > 0):
+            raise ValueError(f'threshold {threshold} or scale {scale} out of range')
+        count, clips = entry['count'], entry['clips']
+        if type(count) is not int or count < 1 or type(clips) is not int or clips < 1:
+            raise ValueError('count and clips must be positive integers')
+        calibration = entry.get('calibration', {})
+        if not isinstance(calibration, dict):
+            raise ValueError('calibration is not an object')
+        return TaughtSound(name, prototypes.astype(np.float32), threshold, scale, count, clips, calibration,
+                           str(entry['taught']), str(entry.get('updated', entry['taught'])))
+
+    def _install(self, entries: dict, extra: dict) -> None:
+        self._sounds, self.center = entries, extra['center']
+        self.version += 1
+
+    def _snapshot(self) -> tuple[dict, dict]:
+        center = self.center
+        return dict(self._sounds), {'center': None if center is None else [float(str(x)) for x in center]}
+
+    def _entry_document(self, sound: TaughtSound) -> dict:
+        # str() of a float32 is its shortest repr, which reads back as the same float32
+        return {'prototypes': [[float(str(x)) for x in row] for row in sound.prototypes],
+                'threshold': float(sound.threshold), 'scale': float(sound.scale), 'count': sound.count,
+                'clips': sound.clips, 'calibration': sound.calibration, 'taught': sound.taught,
+                'updated': sound.updated}
 
     # ----------------------------------------------------------------- changing
     def put(self, name: str, prototypes: np.ndarray, threshold: float, scale: float, count: int, clips: int,
@@ -296,28 +250,3 @@ class SoundDatabase:
         """A snapshot of all taught sounds, sorted by name (entries are immutable)."""
         with self._lock:
             return [self._sounds[n] for n in sorted(self._sounds)]
-
-    # ----------------------------------------------------------------- saving
-    def _document(self) -> dict:
-        with self._lock:
-            entries, dimension, center = dict(self._sounds), self.dimension, self.center
-        sounds = {name: {'prototypes': [[float(str(x)) for x in row] for row in s.prototypes],
-                         'threshold': float(s.threshold), 'scale': float(s.scale), 'count': s.count,
-                         'clips': s.clips, 'calibration': s.calibration, 'taught': s.taught, 'updated': s.updated}
-                  for name, s in sorted(entries.items())}
-        return {'format': FORMAT, 'format_version': FORMAT_VERSION,
-                'model': {'name': self.model_name, 'sha256': self.model_sha256},
-                'dimension': dimension,
-                'center': None if center is None else [float(str(x)) for x in center], 'sounds': sounds}
-
-    def save(self) -> Path:
-        """Write the file atomically (temporary file, fsync, rename); the version it replaces is
-        first copied to ``PATH.bak``. Detection goes on while the file is written."""
-        with self._save_lock:
-            text = json.dumps(self._document(), indent=1, allow_nan=False)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            if self.path.exists():
-                atomic_copy(self.path, self.path.with_name(self.path.name + '.bak'))
-            mode = self.path.stat().st_mode & 0o777 if self.path.exists() else 0o644
-            atomic_write(self.path, text.encode('utf-8'), mode)
-            return self.path

@@ -22,14 +22,11 @@ All methods hold one lock, so a ROS service thread may enrol while another threa
 """
 from __future__ import annotations
 
-import json
-import threading
 import time
-from pathlib import Path
 
 import numpy as np
 
-from ..atomic import atomic_copy, atomic_write
+from ..model_file import ModelBoundFile
 from .validation import MAX_NAME_LENGTH, as_embeddings, check_name
 
 __all__ = ['FORMAT', 'FORMAT_VERSION', 'MAX_NAME_LENGTH', 'SpeakerDatabase', 'SpeakerDatabaseError']
@@ -46,93 +43,43 @@ def _now() -> str:
     return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
 
 
-class SpeakerDatabase:
-    """Enrolled speakers of one model; see the module docstring for the file."""
+class SpeakerDatabase(ModelBoundFile):
+    """Enrolled speakers of one model; see the module docstring for the file (opening, checking and
+    saving: :class:`degram.model_file.ModelBoundFile`)."""
 
-    def __init__(self, path: str | Path, model_name: str, model_sha256: str):
-        self.path = Path(path)
-        self.model_name = str(model_name)
-        self.model_sha256 = str(model_sha256)
-        self.dimension: int | None = None
+    FORMAT, FORMAT_VERSION = FORMAT, FORMAT_VERSION
+    ITEMS, NOUN, VERB, ACTION = 'speakers', 'speaker', 'enrolled', 'enrol'
+    FIRST_HINT = 'enrol someone first: degram enroll --db {path} --name NAME FILE...'
+    Error = SpeakerDatabaseError
+
+    def __init__(self, path, model_name: str, model_sha256: str):
+        super().__init__(path, model_name, model_sha256)
         self._speakers: dict[str, dict] = {}   # name → {'embedding': (D,) float32, 'count', 'enrolled', 'updated'}
-        self._lock = threading.RLock()        # the speakers
-        self._save_lock = threading.Lock()    # the file
 
-    # ----------------------------------------------------------------- opening
-    @classmethod
-    def open(cls, path: str | Path, model_name: str, model_sha256: str, create: bool = True) -> SpeakerDatabase:
-        """The database at ``path`` for the model (``name``, ``sha256``). A missing file gives an
-        empty database with ``create`` (nothing is written until :meth:`save`), else an error."""
-        database = cls(path, model_name, model_sha256)
-        if not database.path.exists():
-            if create:
-                return database
-            raise SpeakerDatabaseError(f'{database.path}: no such speaker database (enrol someone first: '
-                                       f'degram enroll --db {database.path} --name NAME FILE...)')
-        stored_name, stored_sha = database._load()
-        if (stored_name, stored_sha) != (database.model_name, database.model_sha256):
-            raise SpeakerDatabaseError(
-                f"{database.path}: the speakers were enrolled with model '{stored_name}' (sha256 {stored_sha[:12]}…) "
-                f"but the model in use is '{database.model_name}' (sha256 {database.model_sha256[:12]}…); their "
-                f"embeddings are not comparable: enrol the speakers again with this model, or use the database's "
-                f'model')
-        return database
+    # ----------------------------------------------------------------- the file's entries
+    def _parse_entry(self, name: str, entry, dimension: int | None) -> dict:
+        check_name(name)
+        if np.ndim(entry['embedding']) != 1:
+            raise ValueError('the embedding is not a list of numbers')
+        vector = as_embeddings(entry['embedding'], dimension)[0].astype(np.float32)
+        count = entry['count']
+        if type(count) is not int or count < 1:
+            raise ValueError(f'count {count!r} is not a positive integer')
+        if not abs(float(np.linalg.norm(vector)) - 1.0) < 1e-3:
+            raise ValueError('the embedding is not L2-normalised')
+        return {'embedding': vector, 'count': count, 'enrolled': str(entry['enrolled']),
+                'updated': str(entry.get('updated', entry['enrolled']))}
 
-    @classmethod
-    def read(cls, path: str | Path) -> SpeakerDatabase:
-        """An existing database whatever model made it (to list or remove speakers)."""
-        database = cls(path, '', '')
-        if not database.path.exists():
-            raise SpeakerDatabaseError(f'{database.path}: no such speaker database')
-        database.model_name, database.model_sha256 = database._load()
-        return database
+    def _install(self, entries: dict, extra: dict) -> None:
+        self._speakers = entries
 
-    def _damaged(self, reason: str) -> SpeakerDatabaseError:
-        backup = self.path.with_name(self.path.name + '.bak')
-        hint = (f'; the previous version is kept in {backup} (copy it over {self.path.name} to restore it)'
-                if backup.is_file() else f'; there is no backup ({backup.name})')
-        return SpeakerDatabaseError(f'{self.path}: not a readable speaker database ({reason}){hint}')
+    def _snapshot(self) -> tuple[dict, dict]:
+        return dict(self._speakers), {}
 
-    def _load(self) -> tuple[str, str]:
-        """Read the file into this object; returns the model (name, sha256) it was made with."""
-        try:
-            data = json.loads(self.path.read_text(encoding='utf-8'))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise self._damaged(f'{type(exc).__name__}: {exc}') from None
-        if not isinstance(data, dict) or data.get('format') != FORMAT:
-            raise self._damaged(f"no 'format': '{FORMAT}'")
-        version = data.get('format_version')
-        if type(version) is not int or version < 1:
-            raise self._damaged('no valid format_version')
-        if version > FORMAT_VERSION:
-            raise SpeakerDatabaseError(f'{self.path}: speaker database format version {version} is newer than this '
-                                       f'degram reads ({FORMAT_VERSION}); upgrade degram')
-        model, speakers, dimension = data.get('model'), data.get('speakers'), data.get('dimension')
-        if not isinstance(model, dict) or not all(isinstance(model.get(k), str) for k in ('name', 'sha256')):
-            raise self._damaged("no 'model' with 'name' and 'sha256'")
-        if not isinstance(speakers, dict) or not (dimension is None or type(dimension) is int and dimension > 0):
-            raise self._damaged("no 'speakers' object or no valid 'dimension'")
-        if speakers and dimension is None:
-            raise self._damaged("speakers but no 'dimension'")
-        entries = {}
-        for name, entry in speakers.items():
-            try:
-                check_name(name)
-                if np.ndim(entry['embedding']) != 1:
-                    raise ValueError('the embedding is not a list of numbers')
-                vector = as_embeddings(entry['embedding'], dimension)[0].astype(np.float32)
-                count = entry['count']
-                if type(count) is not int or count < 1:
-                    raise ValueError(f'count {count!r} is not a positive integer')
-                if not abs(float(np.linalg.norm(vector)) - 1.0) < 1e-3:
-                    raise ValueError('the embedding is not L2-normalised')
-                entries[name] = {'embedding': vector, 'count': count, 'enrolled': str(entry['enrolled']),
-                                 'updated': str(entry.get('updated', entry['enrolled']))}
-            except (ValueError, TypeError, KeyError) as exc:
-                raise self._damaged(f'speaker {name!r}: {type(exc).__name__}: {exc}') from None
-        with self._lock:
-            self.dimension, self._speakers = dimension, entries
-        return model['name'], model['sha256']
+    def _entry_document(self, entry: dict) -> dict:
+        # str() of a float32 is its shortest repr, which reads back as the same float32
+        return {'embedding': [float(str(x)) for x in entry['embedding']], 'count': entry['count'],
+                'enrolled': entry['enrolled'], 'updated': entry['updated']}
 
     # ----------------------------------------------------------------- changing
     def enroll(self, name: str, embeddings: np.ndarray) -> None:
@@ -193,29 +140,3 @@ class SpeakerDatabase:
                 raise KeyError(f'{name!r} is not enrolled in {self.path}')
             entry = self._speakers[name]
             return {'count': entry['count'], 'enrolled': entry['enrolled'], 'updated': entry['updated']}
-
-    # ----------------------------------------------------------------- saving
-    def _document(self) -> dict:
-        with self._lock:   # entries are replaced, never changed in place: a shallow copy is a snapshot
-            entries, dimension = dict(self._speakers), self.dimension
-        # str() of a float32 is its shortest repr, which reads back as the same float32
-        speakers = {name: {'embedding': [float(str(x)) for x in entry['embedding']], 'count': entry['count'],
-                           'enrolled': entry['enrolled'], 'updated': entry['updated']}
-                    for name, entry in sorted(entries.items())}
-        return {'format': FORMAT, 'format_version': FORMAT_VERSION,
-                'model': {'name': self.model_name, 'sha256': self.model_sha256},
-                'dimension': dimension, 'speakers': speakers}
-
-    def save(self) -> Path:
-        """Write the file atomically: a temporary file in the same folder, fsync, rename over
-        ``path``; the version it replaces is first copied to ``PATH.bak``. Identification goes on
-        while the file is written (saves are serialised by a lock of their own)."""
-        with self._save_lock:
-            text = json.dumps(self._document(), indent=1, allow_nan=False)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            if self.path.exists():
-                atomic_copy(self.path, self.path.with_name(self.path.name + '.bak'))
-            mode = self.path.stat().st_mode & 0o777 if self.path.exists() else 0o644
-            atomic_write(self.path, text.encode('utf-8'), mode)
-            return self.path
-
