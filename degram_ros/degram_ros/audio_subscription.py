@@ -43,9 +43,14 @@ class AudioSubscription:
         return self._node.get_publishers_info_by_topic(self.topic_name)
 
     def _subscribe(self, reliability: str) -> None:
-        self.subscription = self._node.create_subscription(
-            self._type, self.topic_name, self._callback, audio_qos(reliability))
+        # named first: a publisher can match the new reader before create_subscription returns
         self.reliability = reliability
+        try:
+            self.subscription = self._node.create_subscription(
+                self._type, self.topic_name, self._callback, audio_qos(reliability))
+        except Exception:
+            self.subscription, self.reliability = None, ''
+            raise
 
     def poll(self) -> None:
         """auto: the first publisher decides the reader; afterwards every RECHECK_S a change of

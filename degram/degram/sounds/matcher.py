@@ -103,11 +103,12 @@ class TaughtPredictor:
         if clash:
             raise ValueError(f'taught sounds named like the model\'s classes: {sorted(clash)}')
         self.labels = list(predictor.labels) + list(matcher.names)
-        meta = ModelMetadata.of(predictor).to_dict()
-        if meta.get('thresholds') is not None or matcher.names:
-            base = meta.get('thresholds') or [DETECTION_SCORE] * len(predictor.labels)
-            meta['thresholds'] = list(base) + [DETECTION_SCORE] * len(matcher.names)
-        self.metadata = ModelMetadata.from_dict(meta)
+        meta = ModelMetadata.of(predictor)
+        if meta.thresholds is not None or matcher.names:
+            base = DETECTION_SCORE if meta.thresholds is None else meta.thresholds
+            base = [float(base)] * len(predictor.labels) if not isinstance(base, list) else list(base)
+            meta = meta.replace(thresholds=base + [DETECTION_SCORE] * len(matcher.names))
+        self.metadata = meta
 
     def __getattr__(self, name):
         return getattr(self.base, name)
