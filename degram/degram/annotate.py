@@ -71,6 +71,7 @@ class Annotator:
                 self._flush()
 
     def finish(self) -> Annotation:
+        self._pending += self.stream.end_of_input()
         self._flush()
         end = self._last_stamp + self.stream.window_length
         self.result.events += [_event_row(e) for e in self.analyzer.finish(end)]

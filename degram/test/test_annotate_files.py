@@ -62,10 +62,12 @@ def test_several_files_give_a_windows_csv_and_an_events_csv_each_in_the_folder(c
     for label, path in clips.items():
         columns, windows = _read_csv(folder_output / f'{path.stem}.csv')
         assert columns == WINDOW_COLUMNS
-        # 5 s clips, the model's 2 s windows every 0.5 s, stamped from the file's start
-        stamps = [float(w['stamp']) for w in windows]
-        assert 6 <= len(stamps) <= 7 and stamps == pytest.approx(0.5 * np.arange(len(stamps)))
+        # the model's 2 s windows every 0.5 s, stamped from the file's start, up to the file's end
+        # (44.1 kHz files: the resampler's delay is drained at the end, so the last window is there)
         audio, rate = load_audio(path, 16000)
+        stamps = [float(w['stamp']) for w in windows]
+        assert len(stamps) == (len(audio) - 2 * rate) // (rate // 2) + 1
+        assert stamps == pytest.approx(0.5 * np.arange(len(stamps)))
         for w, stamp in zip(windows, stamps):
             # the window's RMS level in dBFS (soxr here, the streaming resampler there: within 0.5 dB)
             start = int(round(stamp * rate))

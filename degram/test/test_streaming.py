@@ -93,6 +93,17 @@ def test_resampled_stereo_stamps_follow_capture_time():
     assert len(windows) == 4   # soxr holds back its filter delay, so the 5th is not complete yet
     assert all(w.samples.shape == (16000,) for w in windows)
     np.testing.assert_allclose([w.stamp for w in windows], [50.0, 50.5, 51.0, 51.5], atol=1e-3)
+    # at the end of the input (a file, a bag) the delay comes out: the 5th window, stamped on time,
+    # then the segment ends with the leftover counted (the last window of a resampled file was lost)
+    tail = stream.end_of_input()
+    assert [w.index for w in tail] == [4] and tail[0].samples.shape == (16000,)
+    assert tail[0].stamp == pytest.approx(52.0, abs=1e-3)
+    seconds = 2.0 + np.arange(16000) / 16000   # channel -1 is the mean of the two channels
+    expected = 0.15 * np.sin(seconds * rate * 0.05)
+    np.testing.assert_allclose(tail[0].samples[:15900], expected[:15900], atol=0.01)
+    c = stream.counters
+    assert c.samples == 3 * 16000 and c.windowed_samples == 3 * 16000
+    assert c.discarded_samples.get('end_of_input', 0) == 0 and stream.unused_samples == 0
 
 
 def test_backwards_stamp_resets_and_counts():

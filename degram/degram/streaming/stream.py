@@ -91,6 +91,15 @@ class StreamResampler:
             return samples
         return self._stream.resample_chunk(samples, last=False).astype(np.float32, copy=False)
 
+    def drain(self) -> np.ndarray:
+        """At the end of the input: the output samples soxr still holds back (its filter delay).
+        The resampler takes no more input afterwards."""
+        if self._stream is None:
+            return np.zeros(0, dtype=np.float32)
+        tail = self._stream.resample_chunk(np.zeros(0, dtype=np.float32), last=True)
+        self._stream = None
+        return tail.astype(np.float32, copy=False)
+
 
 @dataclass
 class Window:
@@ -244,6 +253,18 @@ class AudioStream:
         if out.size:
             self._buffer = np.concatenate([self._buffer, out]) if self._buffer.size else out
         return self._collect(), events
+
+    def end_of_input(self) -> list[Window]:
+        """The input ended (a file, a bag): → the windows still held back by the resampler's delay
+        (without this a resampled file loses its last window). Ends the segment: what is left is
+        counted as discarded ('end_of_input'); a later push starts a new segment."""
+        tail = self._resampler.drain()
+        self.counters.samples += tail.size
+        if tail.size:
+            self._buffer = np.concatenate([self._buffer, tail]) if self._buffer.size else tail
+        windows = self._collect()
+        self.reset('end_of_input')
+        return windows
 
     def _seen_before(self, data, stamp: float) -> bool:
         """An exact duplicate (the same stamp and bytes as one of the last few messages)?"""
