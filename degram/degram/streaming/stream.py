@@ -248,20 +248,20 @@ class AudioStream:
         self._place(stamp, 'oversize' in events, contiguous_clock, events)
         c.frames_in += mono.size
         self._in_frames += mono.size
-        out = self._resampler(mono)
-        c.samples += out.size
+        self._append(self._resampler(mono))
+        return self._collect(), events
+
+    def _append(self, out: np.ndarray) -> None:
+        """Add resampled (model-rate) samples to the buffer and count them as received."""
+        self.counters.samples += out.size
         if out.size:
             self._buffer = np.concatenate([self._buffer, out]) if self._buffer.size else out
-        return self._collect(), events
 
     def end_of_input(self) -> list[Window]:
         """The input ended (a file, a bag): → the windows still held back by the resampler's delay
         (without this a resampled file loses its last window). Ends the segment: what is left is
         counted as discarded ('end_of_input'); a later push starts a new segment."""
-        tail = self._resampler.drain()
-        self.counters.samples += tail.size
-        if tail.size:
-            self._buffer = np.concatenate([self._buffer, tail]) if self._buffer.size else tail
+        self._append(self._resampler.drain())
         windows = self._collect()
         self.reset('end_of_input')
         return windows
