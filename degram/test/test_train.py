@@ -335,3 +335,75 @@ def test_cosine_schedule_validates_every_n_epochs_and_keeps_the_last_epoch(tiny_
     assert [bool(r['val_top1']) for r in rows] == [False, False, True, True]   # epochs 3 and 4 (the last)
     ckpt = load_checkpoint(tmp_path / 'tiny' / 'best.pt')
     assert ckpt.metadata['metrics']['epoch'] == 4 and 'top1' in ckpt.metadata['metrics']
+
+
+def test_change_speed_moves_tempo_and_pitch_together():
+    from degram.data import change_speed
+
+    rate = 16000
+    tone = np.sin(2 * np.pi * 1000.0 * np.arange(rate) / rate).astype(np.float32)
+    for factor in (0.9, 1.1):
+        faster = change_speed(tone, factor)
+        assert abs(faster.size - rate / factor) <= 2
+        peak_hz = np.argmax(np.abs(np.fft.rfft(faster))) * rate / faster.size
+        assert abs(peak_hz - 1000.0 * factor) < 5.0
+    assert change_speed(tone, 1.0) is tone or np.array_equal(change_speed(tone, 1.0), tone)
+    with pytest.raises(ValueError, match='positive'):
+        change_speed(tone, 0.0)
+
+
+def test_speed_perturbation_makes_each_speed_a_class_of_its_own(tiny_data):
+    from degram.data import open_dataset
+    from degram.training.batches import BatchMaker
+
+    dataset = open_dataset(str(tiny_data / 'tiny.csv'))
+    options = dict(load_config(str(_config(tiny_data, tiny_data / 'cfg')))['data'], speed_perturb=[0.8, 1.25],
+                   crop_min=0.5, crop_max=0.5, noise_prob=0.0)
+    maker = BatchMaker(dataset, options, 16000, multi_label=False)
+    rng = np.random.default_rng(0)
+    idx = np.arange(len(dataset))
+    seen = set()
+    for _ in range(20):
+        batch, targets, _ = maker.make(idx, rng)
+        assert targets.shape == (len(idx),) and np.array_equal(targets % dataset.num_classes, dataset.targets[idx])
+        for wave, target, entry in zip(batch, targets, idx):
+            speed = (1.0, 0.8, 1.25)[target // dataset.num_classes]
+            tone = {'high': 2000.0, 'low': 300.0, 'mid': 900.0}[dataset.labels[dataset.targets[entry]]]
+            peak_hz = np.argmax(np.abs(np.fft.rfft(wave))) * 16000 / wave.size
+            assert abs(peak_hz - tone * speed) < 0.03 * tone * speed   # the class says the speed it was played at
+            seen.add(int(target // dataset.num_classes))
+    assert seen == {0, 1, 2}
+
+
+def test_a_speed_perturbed_run_trains_a_class_per_speed_and_validates_the_recorded_ones(tiny_data, tmp_path,
+                                                                                       monkeypatch):
+    import degram.training.trainer as trainer
+
+    scored = []
+    monkeypatch.setattr(trainer, 'classification_metrics', lambda targets, scores: scored.append(scores.shape)
+                        or {'top1': 0.5})
+    cfg = _config(tiny_data, tmp_path)
+    main(['train', '--config', str(cfg), '--name', 'plain', 'train.loss=aam', 'model.head=cosine',
+          'model.pooling=stats', 'model.embedding_dim=8', 'task=speaker_id'])
+    assert main(['train', '--config', str(cfg), '--name', 'speed', 'train.loss=aam', 'model.head=cosine',
+                 'model.pooling=stats', 'model.embedding_dim=8', 'task=speaker_id', 'data.speed_perturb=[0.9, 1.1]',
+                 f'train.init_trunk_from={tmp_path / "plain" / "best.pt"}']) == 0
+    plain, speed = (load_checkpoint(tmp_path / name / 'best.pt') for name in ('plain', 'speed'))
+    assert speed.labels == LABELS + [f'{x}@speed{s}' for s in ('0.9', '1.1') for x in LABELS]
+    assert speed.model.backbone.fc.weight.shape[0] == 9
+    assert scored == [(3, 3), (3, 3)]                      # both runs validated on the 3 recorded classes
+    # the embedding layer of the same shape came along from the trunk's checkpoint (then one step of training)
+    before, after = plain.model.state_dict(), speed.model.state_dict()
+    assert torch.equal(before['backbone.project.1.num_batches_tracked'] + 2,
+                       after['backbone.project.1.num_batches_tracked'])
+
+
+@pytest.mark.parametrize('overrides, message', [
+    (['data.speed_perturb=[1.0, 1.1]'], 'other than 1.0'),
+    (['data.speed_perturb=[0.9, 0.9]'], 'distinct'),
+    (['data.speed_perturb=0.9'], 'list'),
+    (['data.speed_perturb=[0.9]', 'train.loss=bce'], 'single-label'),
+])
+def test_speed_perturbation_rejects_what_it_cannot_do(overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config('speaker_id', overrides)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .augment import NoiseBank, balanced_indices, crop_or_tile, make_batch, mix_at_snr
+from .augment import NoiseBank, balanced_indices, change_speed, crop_or_tile, make_batch, mix_at_snr
 from .corpora import CORPORA, LABEL_ALIASES, corpus_by_name
 from .dataset import AudioDataset, Entry
 from .files import AUDIO_EXTENSIONS, DATA_ENV, DatasetError, WaveCache, find_data_root, list_audio_files
@@ -27,8 +27,8 @@ from .manifest import manifest_dataset
 
 __all__ = [
     'AUDIO_EXTENSIONS', 'CORPORA', 'AudioDataset', 'DatasetError', 'Entry', 'NoiseBank', 'WaveCache',
-    'balanced_indices', 'crop_or_tile', 'find_data_root', 'list_audio_files', 'make_batch', 'mix_at_snr',
-    'open_dataset', 'parse_groups',
+    'balanced_indices', 'change_speed', 'crop_or_tile', 'find_data_root', 'list_audio_files', 'make_batch',
+    'mix_at_snr', 'open_dataset', 'parse_groups',
 ]
 
 

@@ -1,9 +1,9 @@
 # Copyright 2026 degram_ros contributors
 # SPDX-License-Identifier: Apache-2.0
 """Training batches: random crops with negatives (out-of-set audio whose target is "no class"),
-mixup, real noise, the room and channel (:class:`~degram.data.channel.ChannelAugment`) and level
-changes, as class indices (softmax), class probabilities (softmax with mixup) or multi-hot rows
-(sigmoid)."""
+speed perturbation (a class per speed), mixup, real noise, the room and channel
+(:class:`~degram.data.channel.ChannelAugment`) and level changes, as class indices (softmax),
+class probabilities (softmax with mixup) or multi-hot rows (sigmoid)."""
 from __future__ import annotations
 
 import numpy as np
@@ -18,21 +18,28 @@ class BatchMaker:
         self.dataset, self.options, self.sample_rate = dataset, options, sample_rate
         self.multi_label, self.noise, self.negatives = multi_label, noise, negatives
         self.channel = ChannelAugment(dict(options['channel']), sample_rate, seed) if options.get('channel') else None
+        self.speeds = [float(s) for s in options.get('speed_perturb') or []]
 
     def make(self, idx, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Random crops of ``idx`` with negatives, mixup, noise, channel and level changes as
         configured; → (waveforms (B, L), targets: class indices, or (B, N) multi-hot rows or class
-        probabilities, positive mask (B,)). With mixup each item stays the larger part of its mix
-        (λ ≥ 0.5), so its own label and positive flag still name what dominates it."""
+        probabilities, positive mask (B,)). With ``speed_perturb`` an item played at the k-th of those
+        speeds (k = 1, 2 ...; k = 0: as recorded) is class ``label + k·N``, N the dataset's classes.
+        With mixup each item stays the larger part of its mix (λ ≥ 0.5), so its own label and
+        positive flag still name what dominates it."""
         d = self.options
         length = max(1, round(float(rng.uniform(float(d['crop_min']), float(d['crop_max']))) * self.sample_rate))
-        batch = D.make_batch([self.dataset.load(i) for i in idx], length, rng)
+        waves, labels = [self.dataset.load(i) for i in idx], self.dataset.targets[idx]
+        if self.speeds:
+            speed = rng.integers(0, len(self.speeds) + 1, len(idx))   # 0: as recorded
+            waves = [w if k == 0 else D.change_speed(w, self.speeds[k - 1]) for w, k in zip(waves, speed)]
+            labels = labels + speed * self.dataset.num_classes
+        batch = D.make_batch(waves, length, rng)
         positive = np.ones(len(idx), dtype=bool)
         for b in range(batch.shape[0]):
             if self.negatives is not None and rng.random() < float(d['negative_prob']):
                 positive[b] = False
                 batch[b] = self._negative(length, rng)
-        labels = self.dataset.targets[idx]
         mixup = float(d['mixup_alpha']) > 0
         if not (self.multi_label or mixup):
             targets = labels

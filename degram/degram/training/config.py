@@ -153,6 +153,14 @@ def _check(cfg: TrainingConfig) -> None:
         isinstance(p, (int, float)) and not isinstance(p, bool) and 0.0 <= p <= 1.0 for p in d.channel.values())),
         f'data.channel must map transforms ({", ".join(CHANNEL_TRANSFORMS)}) to probabilities in [0, 1], '
         f'got {d.channel!r}')
+    speeds = d.speed_perturb or []
+    _fail(d.speed_perturb is not None and not (isinstance(d.speed_perturb, list) and all(
+        isinstance(s, (int, float)) and not isinstance(s, bool) and 0.5 <= s <= 2.0 and s != 1.0 for s in speeds)
+        and len(set(speeds)) == len(speeds)),
+        f'data.speed_perturb must be a list of distinct speeds in [0.5, 2] other than 1.0, got {d.speed_perturb!r}')
+    _fail(bool(speeds) and (t.loss == 'bce' or d.mixup_alpha > 0),
+          'data.speed_perturb makes each speed a class of its own: it needs single-label targets '
+          '(train.loss ce or aam, no mixup)')
     for key in ('batch_size', 'max_epochs', 'val_every', 'eval_batch_size'):
         _fail(getattr(t, key) < 1, f'train.{key} must be >= 1')
     _fail(t.lr <= 0, 'train.lr must be positive')

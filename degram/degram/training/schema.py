@@ -54,6 +54,8 @@ class DataConfig:
     mixup_alpha: float = 0.0            # > 0: mixup with lambda ~ Beta(alpha, alpha) (soft targets)
     mixup_prob: float = 1.0             # share of the items that are mixed
     channel: dict | None = None         # {transform: probability}, transforms of degram.data.channel.TRANSFORMS
+    speed_perturb: list | None = None   # speeds besides 1.0 ([0.9, 1.1]): each crop is played at one of them or
+    #                                     at 1.0, equally likely, and each speed is a class of its own (speakers)
 
 
 @dataclass

@@ -101,6 +101,13 @@ class Trainer:
         missing = [self.labels[c] for c in range(len(self.labels)) if counts[c] == 0]
         if missing:
             self.log(f'warning: classes without training clips: {missing}')
+        # speed perturbation: the dataset's classes at each extra speed are classes of their own,
+        # after the recorded ones (BatchMaker's label + k·N); validation scores the recorded ones
+        speeds = d.speed_perturb or []
+        self.labels += [f'{label}@speed{speed:g}' for speed in speeds for label in dataset.labels]
+        if speeds:
+            self.log(f'speed perturbation: x{", x".join(f"{s:g}" for s in speeds)}, each a class of its own '
+                     f'({len(self.labels)} classes in training)')
         self.log(f'{dataset!r}: {len(self.train_idx)} train / {len(self.val_idx)} validation clips '
                  f'(validation {dataset.group_kind}s: {", ".join(dataset.group_names(self.val_idx)) or "none"})')
         start = time.perf_counter()
@@ -160,7 +167,9 @@ class Trainer:
         return torch.optim.lr_scheduler.LambdaLR(self.optimizer, factor)
 
     def _load_trunk(self, source) -> None:
-        """Every weight but the classifier layer from a checkpoint of the same architecture."""
+        """Every weight but the classifier layer from a checkpoint of the same architecture; an
+        embedding layer comes along when it has the same shape (fine-tuning an embedding on other
+        classes), else it starts new too."""
         start = load_checkpoint(source)
         mine, theirs = self.model.config, start.model.config
 
@@ -171,11 +180,14 @@ class Trainer:
         if architecture(mine) != architecture(theirs):
             raise ConfigError(f'train.init_trunk_from {start.path}: its front-end, backbone or sample rate '
                               f"differ from this config's")
-        head = ('backbone.fc.', 'backbone.project.')   # the classifier and any embedding layer start new
-        trunk = {k: v for k, v in start.model.state_dict().items() if not k.startswith(head)}
+        head = ('backbone.fc.', 'backbone.project.')
+        own = self.model.state_dict()
+        trunk = {k: v for k, v in start.model.state_dict().items() if not k.startswith('backbone.fc.') and not (
+            k.startswith('backbone.project.') and (k not in own or own[k].shape != v.shape))}
         missing, _ = self.model.load_state_dict(trunk, strict=False)
         assert all(k.startswith(head) for k in missing), missing
-        self.log(f'trunk initialised from {start.path} (classifier layer new: {len(self.labels)} classes)')
+        kept = 'embedding layer kept, ' if any(k.startswith('backbone.project.') for k in trunk) else ''
+        self.log(f'trunk initialised from {start.path} ({kept}classifier layer new: {len(self.labels)} classes)')
 
     # -- resume --------------------------------------------------------------------------------
     def _state(self, epoch: int) -> dict:
@@ -249,7 +261,8 @@ class Trainer:
             n = int(y.shape[0])
             total_loss += float(loss.detach()) * n
             items += n
-            labels = torch.from_numpy(self.dataset.targets[self.train_idx[chunk]][positive]).to(self.device)
+            labels = (y if y.ndim == 1 else torch.from_numpy(self.dataset.targets[self.train_idx[chunk]]).to(
+                self.device))[torch.from_numpy(positive).to(self.device)]
             correct += int((logits.detach()[torch.from_numpy(positive)].argmax(1) == labels).sum())
             seen += int(positive.sum())
             bar.update(loss=float(loss.detach()))
@@ -271,9 +284,10 @@ class Trainer:
             return None
         logits = torch.from_numpy(predict_logits(self.model, self.val_waves, device=self.device,
                                                  batch_size=self.train_cfg.eval_batch_size))
+        logits = logits[:, :self.dataset.num_classes]   # the recorded classes, without speed copies
         targets = torch.from_numpy(self.val_targets)
         if self.multi_label:
-            targets = F.one_hot(targets, len(self.labels)).float()
+            targets = F.one_hot(targets, self.dataset.num_classes).float()
         loss = float(self._loss(logits, targets))
         scores = scores_from_logits(logits, self.multi_label).numpy()
         metrics = _finite_or_none(classification_metrics(self.val_targets, scores))
