@@ -6,6 +6,8 @@
 # underlay (when built) and the colcon install/ of this repository (when built), which puts the
 # `degram` command on PATH.
 _degram_repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck disable=SC1091
+DEGRAM_OWN_REPO="$_degram_repo" source "$_degram_repo/tools/own_env.sh"
 export DEGRAM_REPO="$_degram_repo"
 case "${DEGRAM_ROS_DISTRO:-kilted}" in
   jazzy) _degram_venv="$_degram_repo/.ws/jazzy/venv"; _degram_underlay="$_degram_repo/.ws/jazzy/underlay"

@@ -15,6 +15,8 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
+# shellcheck disable=SC1091
+DEGRAM_OWN_REPO="$REPO" source "$REPO/tools/own_env.sh"
 PYTHON="${PYTHON:-python3}"
 DISTRO="${DEGRAM_ROS_DISTRO:-kilted}"
 log() { printf '[setup %s] %s\n' "$DISTRO" "$*" >&2; }
