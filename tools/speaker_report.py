@@ -41,7 +41,11 @@ def _model_info(path: Path) -> tuple[str, dict]:
     payload = read_payload(path)
     meta = ModelMetadata.from_dict(payload.get('metadata'))
     epoch = meta.epoch if meta.epoch is not None else meta.metrics.get('epoch')
-    text = f"{meta.name or path.stem} ({len(payload['labels'])} training speakers"
+    speeds = ((payload.get('metadata') or {}).get('config') or {}).get('data', {}).get('speed_perturb') or []
+    speakers = len(payload['labels']) // (1 + len(speeds))   # speed-perturbed copies are classes, not people
+    text = f"{meta.name or path.stem} ({speakers} training speakers"
+    if speeds:
+        text += f" heard at x{', x'.join(f'{s:g}' for s in [1.0, *speeds])}"
     return text + (f', epoch {epoch})' if epoch is not None else ')'), meta
 
 
