@@ -91,7 +91,11 @@ def test_the_robots_own_speech_is_marked_and_not_analysed(demo_output):
     marked = sorted(t for t, (_, rest) in windows.items() if 'the robot is speaking' in rest)
     # the windows overlapping the robot's 19-22 s (from 17 s on: 2 s windows), and no other
     assert len(marked) >= 5 and all(17.0 <= t < 22.0 for t in marked), marked
-    assert all(t in marked for t in windows if 17.5 <= t <= 21.5), sorted(windows)
+    # every window with at least 1 s of the robot's speech in it. The node starts the robot's
+    # speech at the newest audio it holds when the flag arrives (SelfSpeechGate), so the window
+    # that ends 0.5 s into the speech (17.5 s) is marked only if the flag took less than 0.5 s:
+    # a loaded machine may not make it (one Jazzy run in CI did not).
+    assert all(t in marked for t in windows if 18.0 <= t <= 21.5), (marked, sorted(windows))
     assert all(windows[t][0] == ' ' for t in marked)
 
 
