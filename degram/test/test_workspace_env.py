@@ -53,4 +53,3 @@ def test_setup_and_env_source_it_first():
         text = (REPO / 'tools' / name).read_text()
         assert 'source "$' in text and 'tools/own_env.sh"' in text
         assert text.index('own_env.sh') < text.index('/bin/activate"'), name   # before any venv
-

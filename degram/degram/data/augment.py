@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..audio import resample
 from .files import DatasetError, WaveCache, list_audio_files
 
 
@@ -57,10 +58,8 @@ def change_speed(wave: np.ndarray, factor: float) -> np.ndarray:
     wave = np.asarray(wave, dtype=np.float32)
     if factor == 1.0 or wave.size == 0:
         return wave
-    import soxr
-
     rate = 16000   # any rate: only the ratio matters
-    return soxr.resample(wave, rate, int(round(rate / factor)), quality='HQ').astype(np.float32, copy=False)
+    return resample(wave, rate, int(round(rate / factor)))
 
 
 def mix_at_snr(signal: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:

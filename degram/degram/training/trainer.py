@@ -180,13 +180,16 @@ class Trainer:
         if architecture(mine) != architecture(theirs):
             raise ConfigError(f'train.init_trunk_from {start.path}: its front-end, backbone or sample rate '
                               f"differ from this config's")
-        head = ('backbone.fc.', 'backbone.project.')
+        classifier, embedding = 'backbone.fc.', 'backbone.project.'
         own = self.model.state_dict()
-        trunk = {k: v for k, v in start.model.state_dict().items() if not k.startswith('backbone.fc.') and not (
-            k.startswith('backbone.project.') and (k not in own or own[k].shape != v.shape))}
+
+        def starts_new(key, value) -> bool:
+            return key.startswith(classifier) or (key.startswith(embedding) and (
+                key not in own or own[key].shape != value.shape))
+        trunk = {k: v for k, v in start.model.state_dict().items() if not starts_new(k, v)}
         missing, _ = self.model.load_state_dict(trunk, strict=False)
-        assert all(k.startswith(head) for k in missing), missing
-        kept = 'embedding layer kept, ' if any(k.startswith('backbone.project.') for k in trunk) else ''
+        assert all(k.startswith((classifier, embedding)) for k in missing), missing
+        kept = 'embedding layer kept, ' if any(k.startswith(embedding) for k in trunk) else ''
         self.log(f'trunk initialised from {start.path} ({kept}classifier layer new: {len(self.labels)} classes)')
 
     # -- resume --------------------------------------------------------------------------------
@@ -261,9 +264,9 @@ class Trainer:
             n = int(y.shape[0])
             total_loss += float(loss.detach()) * n
             items += n
-            labels = (y if y.ndim == 1 else torch.from_numpy(self.dataset.targets[self.train_idx[chunk]]).to(
-                self.device))[torch.from_numpy(positive).to(self.device)]
-            correct += int((logits.detach()[torch.from_numpy(positive)].argmax(1) == labels).sum())
+            mask = torch.from_numpy(positive).to(self.device)
+            labels = y if y.ndim == 1 else torch.from_numpy(self.dataset.targets[self.train_idx[chunk]]).to(self.device)
+            correct += int((logits.detach()[mask].argmax(1) == labels[mask]).sum())
             seen += int(positive.sum())
             bar.update(loss=float(loss.detach()))
         bar.close()
